@@ -1,0 +1,1 @@
+console.log("byol", process.version, process.argv.slice(2));

@@ -1,0 +1,188 @@
+// The install plan: versioned data computed by buildPlan(request, inventory).
+// Every step that runs a command carries its exact argv. The interpreter in
+// agent/install.ts switches on `kind` and ends in an exhaustiveness check.
+// The plan holds no secrets: the image URL is redacted, headers and user data are absent.
+
+import type { Firmware } from "../probe/types.ts";
+import type { ChecksumType, ImageType, LayoutFileSystem, OperatingSystem, RaidLevel } from "../request/types.ts";
+
+export const PLAN_VERSION = 1;
+
+export type Argv = readonly string[];
+
+export type TableType = "gpt" | "mbr";
+export type PartitionRole = "esp" | "bios-boot" | "layout" | "lvm-pv" | "config-drive";
+export type FsKind = LayoutFileSystem | "vfat";
+
+export interface PlannedPartition {
+  number: number; // 1-based partition number
+  device: string; // /dev/sda2, /dev/nvme0n1p2
+  role: PartitionRole;
+  startMiB: number; // aligned to 1 MiB
+  sizeMiB: number; // aligned to 1 MiB
+  typeCode: string; // sgdisk type code (ef00, ef02, fd00, 8300, 8200, 8e00) or MBR hex id for mbr tables
+  label?: string; // GPT partition name
+  layoutIndex?: number; // index into the request layout (role layout or lvm-pv)
+}
+
+export interface PlannedDisk {
+  path: string;
+  sizeBytes: number;
+  logicalSectorSize: number;
+  table: TableType;
+  partitions: PlannedPartition[];
+}
+
+export interface FstabEntry {
+  mountPoint: string; // "/" or "swap" or "/boot/efi"
+  device: string; // block device at install time; configure step turns it into UUID=
+  fileSystem: FsKind;
+  options: string;
+  dump: number;
+  pass: number;
+}
+
+interface StepBase {
+  id: string; // unique, stable: "wipe", "partition:/dev/sda", "raid:/dev/md0", ...
+  title: string; // short lowercase context: "creating RAID1 /dev/md0 on /dev/sda2 /dev/sdb2"
+  commands: Argv[]; // exact argv of every command, in order; may be empty for image placeholders
+}
+
+// Disk steps (issue 2/3)
+export interface WipeStep extends StepBase {
+  kind: "wipe";
+  disks: string[];
+}
+export interface PartitionStep extends StepBase {
+  kind: "partition";
+  disk: string;
+  table: TableType;
+  partitions: string[];
+}
+export interface RaidStep extends StepBase {
+  kind: "raid";
+  device: string; // /dev/md0
+  level: RaidLevel;
+  metadata: "1.0" | "1.2";
+  members: string[];
+}
+export interface LvmStep extends StepBase {
+  kind: "lvm";
+  vg: string;
+  pvs: string[];
+  lvs: { name: string; sizeMiB: number; device: string }[];
+}
+export interface MkfsStep extends StepBase {
+  kind: "mkfs";
+  device: string;
+  fileSystem: FsKind;
+  label?: string;
+}
+export interface MountStep extends StepBase {
+  kind: "mount";
+  device: string;
+  mountPoint: string;
+  target: string;
+  fileSystem: FsKind;
+}
+export interface ConfigDriveStep extends StepBase {
+  kind: "config-drive";
+  disk: string;
+  device: string; // the config-2 partition
+  // contents (meta_data.json with a fresh uuid, user_data, network_data.json) are written at run time
+}
+
+// Image steps (issue 4, 6): placeholders now, filled in later.
+export interface DownloadStep extends StepBase {
+  kind: "download";
+  url: string; // redacted
+  imageType: ImageType;
+  checksumType?: ChecksumType;
+  destination: "ram" | "disk";
+  path: string; // /dev/shm/byol/image
+}
+export interface InspectStep extends StepBase {
+  kind: "inspect";
+  imageType: ImageType;
+}
+export interface AttachStep extends StepBase {
+  kind: "attach";
+  mountPoint: string;
+} // /dev/shm/image
+export interface CopyStep extends StepBase {
+  kind: "copy";
+  source: string;
+  target: string;
+}
+export interface ConfigureStep extends StepBase {
+  kind: "configure";
+  fstab: FstabEntry[];
+  mdadmConf: boolean;
+  hostname?: string;
+}
+export interface BootableScriptStep extends StepBase {
+  kind: "bootable-script";
+  script: string;
+  root: string;
+}
+export interface BootEntriesStep extends StepBase {
+  kind: "boot-entries";
+  espDevices: string[];
+  loaderPath?: string;
+}
+export interface WriteImageStep extends StepBase {
+  kind: "write-image";
+  disk: string;
+  imageType: ImageType;
+}
+export interface MoveBackupGptStep extends StepBase {
+  kind: "move-backup-gpt";
+  disk: string;
+}
+export interface FinishStep extends StepBase {
+  kind: "finish";
+  unmount: string[];
+}
+
+export type PlanStep =
+  | WipeStep
+  | PartitionStep
+  | RaidStep
+  | LvmStep
+  | MkfsStep
+  | MountStep
+  | ConfigDriveStep
+  | DownloadStep
+  | InspectStep
+  | AttachStep
+  | CopyStep
+  | ConfigureStep
+  | BootableScriptStep
+  | BootEntriesStep
+  | WriteImageStep
+  | MoveBackupGptStep
+  | FinishStep;
+
+export type StepKind = PlanStep["kind"];
+
+export interface Plan {
+  version: typeof PLAN_VERSION;
+  operatingSystem: OperatingSystem;
+  firmware: Firmware;
+  table: TableType;
+  targetRoot: string; // /tmp/a
+  disks: PlannedDisk[]; // target disks, in order; disks[0] holds the config drive
+  fstab: FstabEntry[];
+  steps: PlanStep[];
+}
+
+// Thrown by buildPlan for a request that cannot be planned on this inventory
+// (layout does not fit, too few disks, MBR limits). Exit code 2.
+export class PlanError extends Error {
+  override name = "PlanError";
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join("\n"));
+    this.problems = problems;
+  }
+}
