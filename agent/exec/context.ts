@@ -3,7 +3,7 @@
 
 import type { Logger } from "pino";
 import type { Redactor } from "../redact.ts";
-import type { EventSink, Runner } from "./types.ts";
+import type { EventSink, Held, Runner } from "./types.ts";
 
 export interface RunState {
   runId: string;
@@ -23,4 +23,6 @@ export interface RunContext {
   state: RunState;
   signal: AbortSignal; // aborted on SIGINT/SIGTERM
   runDir: string; // /run/byol/<runId> by default: journal.jsonl, events.jsonl, state
+  // records what handles hold into the run state file (a RunStateStore from ./state.ts)
+  held?: Held;
 }

@@ -12,6 +12,8 @@ export interface RunOptions {
   cwd?: string;
   // called with each chunk of output as it arrives (live script output, progress parsing)
   onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+  // teardown commands (umount, mdadm --stop) must still run after SIGINT/SIGTERM
+  ignoreAbort?: boolean;
 }
 
 export interface CommandResult {
@@ -53,4 +55,13 @@ export type StepEvent =
 
 export interface EventSink {
   emit(event: StepEvent): void;
+}
+
+// What a run holds (mounts, nbd connections, md arrays, loop devices, active VGs),
+// recorded in /run/byol/current.json so `byol cleanup` can release what a killed run left.
+export type HeldKind = "mounts" | "nbd" | "md" | "loop" | "lvm";
+
+export interface Held {
+  hold(kind: HeldKind, value: string): void;
+  drop(kind: HeldKind, value: string): void;
 }
