@@ -64,4 +64,6 @@ export type HeldKind = "mounts" | "nbd" | "md" | "loop" | "lvm";
 export interface Held {
   hold(kind: HeldKind, value: string): void;
   drop(kind: HeldKind, value: string): void;
+  // persists RunContext.state (step, targetDisks, disksWritten); call it right after changing them
+  save(state: { step?: string; targetDisks: string[]; disksWritten: boolean }): void;
 }

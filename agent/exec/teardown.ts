@@ -1,0 +1,15 @@
+// Everything a step needs to hold something and have it released on the run's stack:
+// retry, deferRelease, and one handle per kind of thing a run holds.
+
+export {
+  type HandleContext,
+  isNotMounted,
+  loopHandle,
+  lvmHandle,
+  mdHandle,
+  mountHandle,
+  nbdHandle,
+  TEARDOWN,
+} from "./handles.ts";
+export { deferRelease, type ReleaseContext, type ReleaseOptions } from "./release.ts";
+export { type RetryOptions, retry } from "./retry.ts";
