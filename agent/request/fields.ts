@@ -1,0 +1,95 @@
+// The zod schemas of single fields. Each one fails with "expected X, received Y";
+// schema.ts prefixes the field's path. Cross-field rules live in checks-*.ts.
+
+import { z } from "zod";
+import { describe, describeSecret, describeUrl, expected } from "./messages.ts";
+
+// The zod `error` option for a field: one message whatever check failed.
+export function fails(what: string, show: (value: unknown) => string = describe) {
+  return { error: (issue: { input?: unknown }) => expected(what, show(issue.input)) };
+}
+
+// http(s) only: the downloader speaks nothing else, and a typo like "htps" must not pass.
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+// RFC 1123 host name: labels of 1-63 letters, digits and inner hyphens; 253 characters at most.
+const LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+export function isHostname(value: string): boolean {
+  return value.length <= 253 && value.split(".").every((label) => LABEL.test(label));
+}
+
+// An absolute, normalised path: no empty, "." or ".." segment, no trailing slash.
+function isMountPath(value: string): boolean {
+  if (value === "/") return true;
+  const segments = value.split("/");
+  return segments[0] === "" && segments.slice(1).every((s) => s !== "" && s !== "." && s !== ".." && !/\s/.test(s));
+}
+
+const URL_WANTED = "an http:// or https:// URL";
+export const imageUrl = z.string(fails(URL_WANTED, describeUrl)).refine(isHttpUrl, fails(URL_WANTED, describeUrl));
+
+const HOSTNAME_WANTED =
+  "a host name (RFC 1123: letters, digits and hyphens, labels of 1-63 characters separated by dots, 253 characters at most)";
+export const hostname = z.string(fails(HOSTNAME_WANTED)).refine(isHostname, fails(HOSTNAME_WANTED));
+
+const countLines = (value: unknown) =>
+  typeof value === "string" ? `${value.trim().split(/\r\n|\r|\n/).length} lines` : describe(value);
+export const sshKey = z
+  .string(fails("one line (one public key)"))
+  .refine((key) => !/[\r\n]/.test(key.trim()), fails("one line (one public key)", countLines));
+
+export const operatingSystem = z.enum(["byolinux_64", "byoi_64"], fails("byolinux_64 or byoi_64"));
+
+export const userData = z.string(fails("a string (base64 or plain text)", describeSecret));
+
+// imageType and imageCheckSumType: strings here; their values get OVH's messages in checks-image.ts.
+export const text = (what: string) => z.string(fails(what));
+
+export const metadata = z.record(
+  z.string(),
+  z.string(fails("a string", describeSecret)),
+  fails("an object of string values"),
+);
+
+export const mountPoint = z
+  .string(fails('an absolute path such as /var, or "swap"'))
+  .refine((m) => m === "swap" || isMountPath(m), fails('an absolute path such as /var, or "swap"'));
+
+export const fileSystem = z.enum(["ext4", "xfs", "btrfs", "swap"], fails("ext4, xfs, btrfs or swap"));
+
+export const sizeMiB = z
+  .number(fails("a whole number of MiB (0 = fill the remaining space)"))
+  .int(fails("a whole number of MiB (0 = fill the remaining space)"))
+  .min(0, fails("a whole number of MiB (0 = fill the remaining space)"));
+
+export const raidLevel = z.union(
+  [z.literal(0), z.literal(1), z.literal(5), z.literal(6), z.literal(10)],
+  fails("0, 1, 5, 6 or 10"),
+);
+
+const LV_WANTED = "an LVM name (letters, digits and _ . + -, not starting with - or ., 1-64 characters)";
+export const lvName = z.string(fails(LV_WANTED)).regex(/^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,63}$/, fails(LV_WANTED));
+
+export const positiveInt = (what: string) => z.number(fails(what)).int(fails(what)).min(1, fails(what));
+
+// RFC 9110 token: undici refuses other header names, so they are caught before any download.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const httpHeaders = z
+  .record(z.string(), z.string(fails("a string", describeSecret)), fails("an object of header names to values"))
+  .superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      if (!TOKEN.test(name)) {
+        ctx.addIssue({ code: "custom", path: [name], message: expected("an HTTP header name", describe(name)) });
+      } else if (/[\r\n\0]/.test(value)) {
+        const shown = "a value with a line break or NUL (value not shown)";
+        ctx.addIssue({ code: "custom", path: [name], message: expected("a one-line header value", shown) });
+      }
+    }
+  });

@@ -1,0 +1,50 @@
+// The request model: parseRequest() turns a reinstall or legacy install/start payload into
+// an InstallRequest, or lists every problem it has (zod's per-field ones, then cross-field rules).
+
+import type { z } from "zod";
+import { checkImage } from "./checks-image.ts";
+import { checkStorage } from "./checks-storage.ts";
+import { fromLegacy, isLegacy, legacyPath } from "./legacy.ts";
+import { describe, expected, formatPath, formatProblem, type Problem } from "./messages.ts";
+import { normalise } from "./normalise.ts";
+import { isRecord, pruneAbsent, type Raw, rec, str } from "./raw.ts";
+import { reinstallSchema } from "./schema.ts";
+import { viewStorage } from "./storage-view.ts";
+
+export { CHECKSUM_HEX_LENGTH } from "./checks-image.ts";
+export { RAID_MIN_DISKS } from "./checks-layout.ts";
+export { defaultLayout } from "./normalise.ts";
+export { readRequestInput } from "./read.ts";
+export type * from "./types.ts";
+export { decodeUserData } from "./user-data.ts";
+
+import type { InstallRequest } from "./types.ts";
+
+export type ParseResult = { ok: true; request: InstallRequest } | { ok: false; problems: string[] };
+
+const BLANK_IS_ABSENT = new Set(["customizations"]);
+
+function fromZod(issues: z.core.$ZodIssue[]): Problem[] {
+  return issues.map((issue) => ({ path: formatPath(issue.path), text: issue.message }));
+}
+
+// Validates and normalises one request; problems are one line each, secrets never shown.
+export function parseRequest(input: unknown): ParseResult {
+  if (!isRecord(input)) return { ok: false, problems: [`request: ${expected("a JSON object", describe(input))}`] };
+  const legacy = isLegacy(input);
+  const converted = legacy ? fromLegacy(input) : { payload: input, problems: [] };
+  const payload = pruneAbsent(converted.payload, BLANK_IS_ABSENT) as Raw;
+  const parsed = reinstallSchema.safeParse(payload);
+  const os = str(payload, "operatingSystem");
+  const problems: Problem[] = [
+    ...converted.problems,
+    ...(parsed.success ? [] : fromZod(parsed.error.issues)),
+    ...checkImage(os, rec(payload, "customizations")),
+    ...checkStorage(os, viewStorage(payload["storage"])),
+  ];
+  if (problems.length > 0 || !parsed.success) {
+    const rename = legacy ? legacyPath : undefined;
+    return { ok: false, problems: problems.map((p) => formatProblem(p, rename)) };
+  }
+  return { ok: true, request: normalise(parsed.data) };
+}
