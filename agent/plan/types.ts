@@ -11,7 +11,8 @@ export const PLAN_VERSION = 1;
 export type Argv = readonly string[];
 
 export type TableType = "gpt" | "mbr";
-export type PartitionRole = "esp" | "bios-boot" | "layout" | "lvm-pv" | "config-drive";
+// "mbr-extended" is the container of logical partitions 5+ on an MBR table with more than 4 partitions.
+export type PartitionRole = "esp" | "bios-boot" | "layout" | "lvm-pv" | "config-drive" | "mbr-extended";
 export type FsKind = LayoutFileSystem | "vfat";
 
 export interface PlannedPartition {
@@ -23,6 +24,7 @@ export interface PlannedPartition {
   typeCode: string; // sgdisk type code (ef00, ef02, fd00, 8300, 8200, 8e00) or MBR hex id for mbr tables
   label?: string; // GPT partition name
   layoutIndex?: number; // index into the request layout (role layout or lvm-pv)
+  active?: boolean; // MBR boot flag (legacy BIOS): set on the partition that holds /boot, or / without /boot
 }
 
 export interface PlannedDisk {
@@ -88,7 +90,8 @@ export interface MountStep extends StepBase {
 export interface ConfigDriveStep extends StepBase {
   kind: "config-drive";
   disk: string;
-  device: string; // the config-2 partition
+  device?: string; // the config-2 partition; absent for byoi_64, where it is appended after the image's partitions at run time
+  sizeMiB: number; // 64
   // contents (meta_data.json with a fresh uuid, user_data, network_data.json) are written at run time
 }
 

@@ -1,0 +1,63 @@
+// The image steps. Their commands are computed at run time (download, qemu-nbd, rsync), so the
+// plan carries their data and titles only; BYOI's qcow2 conversion is the exception.
+
+import { redactUrl } from "../redact.ts";
+import type { InstallRequest } from "../request/types.ts";
+import type { AttachStep, CopyStep, DownloadStep, InspectStep, MoveBackupGptStep, WriteImageStep } from "./types.ts";
+
+export const IMAGE_PATH = "/dev/shm/byol/image";
+export const IMAGE_MOUNT = "/dev/shm/image";
+
+// The download into RAM, or straight onto the disk for a raw BYOI image; the URL is redacted.
+export function downloadStep(request: InstallRequest, destination: "ram" | "disk", path: string): DownloadStep {
+  const url = redactUrl(request.image.url);
+  const step: DownloadStep = {
+    kind: "download",
+    id: "download",
+    title: `downloading ${url} to ${path}`,
+    commands: [],
+    url,
+    imageType: request.image.type,
+    destination,
+    path,
+  };
+  if (request.image.checksum !== undefined) step.checksumType = request.image.checksum.type;
+  return step;
+}
+
+// Checks the real format and, for BYOLinux, the single partition and its script.
+export function inspectStep(request: InstallRequest): InspectStep {
+  const type = request.image.type;
+  return { kind: "inspect", id: "inspect", title: `inspecting the ${type} image`, commands: [], imageType: type };
+}
+
+// qemu-nbd read-only, then the image's partition mounted read-only.
+export function attachStep(): AttachStep {
+  const title = `attaching the image read-only on ${IMAGE_MOUNT}`;
+  return { kind: "attach", id: "attach", title, commands: [], mountPoint: IMAGE_MOUNT };
+}
+
+// rsync of the image's filesystem into the new one.
+export function copyStep(target: string): CopyStep {
+  const title = `copying the image's files into ${target}`;
+  return { kind: "copy", id: "copy", title, commands: [], source: IMAGE_MOUNT, target };
+}
+
+// BYOI: raw is streamed by the download step; qcow2 is converted from RAM, format given explicitly so qemu-img never probes.
+export function writeImageStep(request: InstallRequest, disk: string): WriteImageStep {
+  const qcow2 = request.image.type === "qcow2";
+  return {
+    kind: "write-image",
+    id: "write-image",
+    title: `writing the ${request.image.type} image to ${disk}`,
+    commands: qcow2 ? [["qemu-img", "convert", "-f", "qcow2", "-O", "raw", "-t", "none", "-W", IMAGE_PATH, disk]] : [],
+    disk,
+    imageType: request.image.type,
+  };
+}
+
+// The image's backup GPT goes to the real end of the disk (a no-op to skip for MBR images, decided at run time).
+export function moveBackupGptStep(disk: string): MoveBackupGptStep {
+  const title = `moving the backup GPT to the end of ${disk}`;
+  return { kind: "move-backup-gpt", id: "move-backup-gpt", title, commands: [["sgdisk", "-e", disk]], disk };
+}

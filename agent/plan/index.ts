@@ -1,0 +1,30 @@
+// The planner: a pure, synchronous function from (request, inventory) to a versioned Plan.
+// No file system, clock, randomness, logger or process access here or in anything it imports.
+
+import type { Inventory } from "../probe/types.ts";
+import type { InstallRequest } from "../request/types.ts";
+import { byoiPlan } from "./byoi.ts";
+import { byolinuxPlan } from "./byolinux.ts";
+import { type Plan, PlanError } from "./types.ts";
+
+export { formatPlan } from "./format.ts";
+export { shellJoin, shellQuote } from "./quote.ts";
+
+// Every command of the install, computed before anything runs; throws PlanError when it cannot be done here.
+export function buildPlan(request: InstallRequest, inventory: Inventory): Plan {
+  const [storage, ...others] = request.storage;
+  if (storage === undefined) throw new PlanError(["The request has no storage entry"]);
+  if (others.length > 0) {
+    throw new PlanError([`Only one storage entry (disk group) is supported, ${request.storage.length} given`]);
+  }
+  switch (request.operatingSystem) {
+    case "byolinux_64":
+      return byolinuxPlan(request, inventory, storage);
+    case "byoi_64":
+      return byoiPlan(request, inventory, storage);
+    default: {
+      const never: never = request.operatingSystem;
+      throw new PlanError([`Unsupported operating system ${String(never)}`]);
+    }
+  }
+}

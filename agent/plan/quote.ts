@@ -1,0 +1,15 @@
+// POSIX shell quoting for showing a plan's argv to a person. Commands are never run through a shell.
+
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+// One argument, quoted only when a POSIX shell would otherwise split or expand it.
+export function shellQuote(arg: string): string {
+  if (arg === "") return "''";
+  if (SAFE.test(arg)) return arg;
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+// A whole argv as one pasteable command line.
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(" ");
+}
