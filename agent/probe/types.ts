@@ -1,5 +1,5 @@
 // What probe sees of the machine. `byol inventory --json` prints this and
-// `byol plan --inventory FILE` reads it back (see inventory-schema.ts for the
+// `byol plan --inventory FILE` reads it back (see inventory-file.ts for the
 // file form, where only firmware, memoryBytes and disks[].{path,sizeBytes,logicalSectorSize}
 // are required).
 
