@@ -4,7 +4,7 @@
 
 import { CommandError } from "../errors.ts";
 import type { RunContext } from "./context.ts";
-import { deferRelease } from "./release.ts";
+import { deferRelease, type ReleaseOptions } from "./release.ts";
 import type { HeldKind } from "./types.ts";
 
 export type HandleContext = Pick<RunContext, "stack" | "log" | "events" | "runner" | "held">;
@@ -12,17 +12,22 @@ export type HandleContext = Pick<RunContext, "stack" | "log" | "events" | "runne
 // Teardown commands still run after SIGINT, and never hang the exit.
 export const TEARDOWN = { step: "teardown", ignoreAbort: true, timeoutMs: 60_000 } as const;
 
+// Every handle returns "release now" (idempotent); the stack releases it otherwise.
+type Release = () => Promise<void>;
+type Retry = Omit<ReleaseOptions, "fallback">; // attempts (default 5), delayMs (default 250, doubled)
+
 // Holds `value` in the state file until `argv` released it.
-function handle(ctx: HandleContext, kind: HeldKind, value: string, argv: string[]): () => Promise<void> {
+function handle(ctx: HandleContext, kind: HeldKind, value: string, argv: string[], retry: Retry) {
   ctx.held?.hold(kind, value);
-  return deferRelease(ctx, `${kind} ${value}`, async () => {
+  const release = async () => {
     await ctx.runner.run(argv, TEARDOWN);
     ctx.held?.drop(kind, value);
-  });
+  };
+  return deferRelease(ctx, `${kind} ${value}`, release, retry);
 }
 
 // A filesystem mounted on `target`; a busy umount is retried, then done lazily.
-export function mountHandle(ctx: HandleContext, target: string): () => Promise<void> {
+export function mountHandle(ctx: HandleContext, target: string, retry: Retry = {}): Release {
   ctx.held?.hold("mounts", target);
   const umount = async (argv: string[]) => {
     try {
@@ -33,6 +38,7 @@ export function mountHandle(ctx: HandleContext, target: string): () => Promise<v
     ctx.held?.drop("mounts", target);
   };
   return deferRelease(ctx, `mount ${target}`, () => umount(["umount", target]), {
+    ...retry,
     fallback: () => umount(["umount", "-l", target]),
   });
 }
@@ -42,18 +48,18 @@ export function isNotMounted(error: unknown): boolean {
   return error instanceof CommandError && /not mounted|no mount point specified/.test(error.stderrTail);
 }
 
-export function mdHandle(ctx: HandleContext, dev: string): () => Promise<void> {
-  return handle(ctx, "md", dev, ["mdadm", "--stop", dev]);
+export function mdHandle(ctx: HandleContext, dev: string, retry: Retry = {}): Release {
+  return handle(ctx, "md", dev, ["mdadm", "--stop", dev], retry);
 }
 
-export function nbdHandle(ctx: HandleContext, dev: string): () => Promise<void> {
-  return handle(ctx, "nbd", dev, ["qemu-nbd", "-d", dev]);
+export function nbdHandle(ctx: HandleContext, dev: string, retry: Retry = {}): Release {
+  return handle(ctx, "nbd", dev, ["qemu-nbd", "-d", dev], retry);
 }
 
-export function loopHandle(ctx: HandleContext, dev: string): () => Promise<void> {
-  return handle(ctx, "loop", dev, ["losetup", "-d", dev]);
+export function loopHandle(ctx: HandleContext, dev: string, retry: Retry = {}): Release {
+  return handle(ctx, "loop", dev, ["losetup", "-d", dev], retry);
 }
 
-export function lvmHandle(ctx: HandleContext, vg: string): () => Promise<void> {
-  return handle(ctx, "lvm", vg, ["vgchange", "-an", vg]);
+export function lvmHandle(ctx: HandleContext, vg: string, retry: Retry = {}): Release {
+  return handle(ctx, "lvm", vg, ["vgchange", "-an", vg], retry);
 }

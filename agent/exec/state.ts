@@ -61,6 +61,10 @@ export function readRunState(dir = defaultRunDir()): SavedRunState | undefined {
   } catch (error) {
     throw new Error(`reading run state ${file}: ${(error as Error).message}`, { cause: error });
   }
+  const version = (json as { version?: unknown } | null)?.version;
+  if (version !== STATE_VERSION) {
+    throw new Error(`reading run state ${file}: version ${String(version)}, this byol reads version ${STATE_VERSION}`);
+  }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new Error(`reading run state ${file}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;

@@ -1,0 +1,146 @@
+// byol cleanup: release what a failed or killed run left behind, in the order they stack
+// (mounts, nbd, loop, LVM, md), then reset the target disks' tables if the run wrote them
+// and did not finish. Idempotent: a second cleanup finds nothing and changes nothing.
+
+import { readFileSync } from "node:fs";
+import { CommandError } from "./errors.ts";
+import type { RunContext } from "./exec/context.ts";
+import * as left from "./exec/leftovers.ts";
+import { resetPartitionTables } from "./exec/reset-tables.ts";
+import { retry } from "./exec/retry.ts";
+import { defaultRunDir, readRunState, type SavedRunState, writeRunState } from "./exec/state.ts";
+import { parseMdstat } from "./probe/mdstat.ts";
+import { parseMounts } from "./probe/mounts.ts";
+
+export { resetPartitionTables } from "./exec/reset-tables.ts";
+
+export type CleanupContext = Pick<RunContext, "runner" | "log" | "events">;
+
+export interface CleanupOptions {
+  runDir?: string; // where current.json is; default /run/byol or $BYOL_RUN_DIR
+  // for tests: where the kernel's views are read from
+  mountsFile?: string;
+  mdstatFile?: string;
+  sysBlock?: string;
+  mountRoots?: readonly string[];
+}
+
+const STEP = "cleanup";
+const RUN = { step: STEP, ignoreAbort: true, timeoutMs: 60_000 } as const;
+
+export async function cleanup(
+  ctx: CleanupContext,
+  opts: CleanupOptions = {},
+): Promise<{ released: string[]; problems: string[] }> {
+  const dir = opts.runDir ?? defaultRunDir();
+  const released: string[] = [];
+  const problems: string[] = [];
+  const failed: string[] = [];
+  let state: SavedRunState | undefined;
+  try {
+    state = readRunState(dir);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (state !== undefined && state.finished === undefined && state.pid !== process.pid && alive(state.pid)) {
+    return { released, problems: [`run ${state.runId} (pid ${state.pid}) is still running; stop it first`] };
+  }
+  ctx.events.emit({ step: STEP, phase: "start", title: "Releasing what the last run left behind" });
+  const started = Date.now();
+  // One release: run it, record the outcome, never throw.
+  const release = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      released.push(what);
+    } catch (error) {
+      failed.push(what);
+      problems.push(`releasing ${what}: ${(error as Error).message}`);
+    }
+  };
+  const disks = state?.targetDisks ?? [];
+  const mounts = parseMounts(readOr(opts.mountsFile ?? "/proc/self/mounts"));
+  for (const target of left.mountsToRelease(mounts, opts.mountRoots ?? left.RUN_MOUNT_ROOTS, state?.mounts)) {
+    await release(`mount ${target}`, () => umount(ctx, target));
+  }
+  for (const dev of left.connectedNbd(opts.sysBlock)) {
+    await release(`nbd ${dev}`, () => ctx.runner.run(["qemu-nbd", "-d", dev], RUN));
+  }
+  for (const dev of (state?.loop ?? []).filter((d) => left.loopAttached(d, opts.sysBlock))) {
+    await release(`loop ${dev}`, () => ctx.runner.run(["losetup", "-d", dev], RUN));
+  }
+  const arrays = left.arraysOnDisks(parseMdstat(readOr(opts.mdstatFile ?? "/proc/mdstat")), disks, state?.md);
+  for (const vg of await activeVgs(ctx, [...disks, ...arrays], state?.lvm ?? [])) {
+    await release(`lvm ${vg}`, () => ctx.runner.run(["vgchange", "-an", vg], RUN));
+  }
+  for (const md of arrays) {
+    await release(`md ${md}`, () => retry(() => ctx.runner.run(["mdadm", "--stop", md], RUN), { attempts: 3 }));
+  }
+  let tablesReset = state?.tablesReset;
+  if (state?.disksWritten && state.finished?.ok !== true && !state.tablesReset) {
+    const r = await resetPartitionTables(ctx, disks, STEP);
+    released.push(...r.reset.map((d) => `partition table ${d}`));
+    problems.push(...r.problems);
+    tablesReset = r.problems.length === 0;
+  }
+  if (state !== undefined) writeRunState(dir, afterCleanup(state, failed, tablesReset));
+  ctx.events.emit({ step: STEP, phase: "done", durationMs: Date.now() - started });
+  return { released, problems };
+}
+
+// umount with retries for a busy target, then lazily; "not mounted" counts as done.
+async function umount(ctx: CleanupContext, target: string): Promise<void> {
+  const run = (argv: string[]) =>
+    ctx.runner.run(argv, RUN).catch((error: unknown) => {
+      if (!(error instanceof CommandError && /not mounted/.test(error.stderrTail))) throw error;
+    });
+  try {
+    await retry(() => run(["umount", target]), { attempts: 3, delayMs: 200 });
+  } catch {
+    await run(["umount", "-l", target]);
+  }
+}
+
+// The VGs to deactivate: those on the target disks (or their arrays) and those the run activated.
+async function activeVgs(ctx: CleanupContext, devices: string[], recorded: string[]): Promise<string[]> {
+  if (devices.length === 0) return recorded;
+  try {
+    const r = await ctx.runner.run(["pvs", "--noheadings", "-o", "pv_name,vg_name", "--separator", "|"], RUN);
+    return [...new Set([...recorded, ...left.vgsOnDevices(left.parsePvs(r.stdout), devices)])];
+  } catch (error) {
+    ctx.log.info({ err: error }, "pvs failed; only the recorded VGs are deactivated");
+    return recorded;
+  }
+}
+
+// The state file after cleanup: only what could not be released is still held.
+function afterCleanup(state: SavedRunState, failed: string[], tablesReset: boolean | undefined): SavedRunState {
+  const keep = (kind: string, list: string[]) => list.filter((v) => failed.includes(`${kind} ${v}`));
+  return {
+    ...state,
+    mounts: keep("mount", state.mounts),
+    nbd: keep("nbd", state.nbd),
+    md: keep("md", state.md),
+    loop: keep("loop", state.loop),
+    lvm: keep("lvm", state.lvm),
+    ...(tablesReset !== undefined && { tablesReset }),
+  };
+}
+
+// A kernel view that is not there (no md module, no /proc in a test) is an empty one.
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+// Whether the run that wrote the state file is still alive (EPERM: alive, not ours).
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,79 @@
+// What a killed run may have left, decided from captured text (/proc/self/mounts,
+// /proc/mdstat, pvs) by pure functions, so the choices are testable on any host.
+
+import { existsSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { MdArray, Mount } from "../probe/types.ts";
+
+// Where a run mounts: the target tree and the image.
+export const RUN_MOUNT_ROOTS = ["/tmp/a", "/dev/shm/image"] as const;
+
+// `sda2` and `/dev/sda2` are on `/dev/sda`; `nvme0n1p2` is on `/dev/nvme0n1`, `sda` on itself.
+export function isOnDisk(dev: string, disk: string): boolean {
+  const name = basename(dev);
+  const d = basename(disk);
+  if (name === d) return true;
+  const separator = /\d$/.test(d) ? "p" : "";
+  return name.startsWith(d + separator) && /^\d+$/.test(name.slice(d.length + separator.length));
+}
+
+function isUnder(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}/`);
+}
+
+// Mount targets under the run's roots (plus any the state file lists), deepest first and,
+// at equal depth, the last mounted first: the order umount needs. Stacked mounts appear twice.
+export function mountsToRelease(mounts: Mount[], roots: readonly string[], extra: readonly string[] = []): string[] {
+  const picked = mounts
+    .map((m, index) => ({ target: m.target, index }))
+    .filter((m) => roots.some((r) => isUnder(m.target, r)) || extra.includes(m.target));
+  const depth = (p: string) => p.split("/").length;
+  picked.sort((a, b) => depth(b.target) - depth(a.target) || b.index - a.index);
+  return picked.map((m) => m.target);
+}
+
+// Arrays with a member on a target disk, or that the run recorded as its own.
+export function arraysOnDisks(arrays: MdArray[], disks: readonly string[], recorded: readonly string[] = []): string[] {
+  return arrays
+    .filter((a) => recorded.includes(a.device) || a.members.some((m) => disks.some((d) => isOnDisk(m, d))))
+    .map((a) => a.device);
+}
+
+export interface PhysicalVolume {
+  pv: string;
+  vg: string;
+}
+
+// `pvs --noheadings -o pv_name,vg_name --separator '|'`: "  /dev/md1|vg0"; a PV without a VG has an empty name.
+export function parsePvs(text: string): PhysicalVolume[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim().split("|"))
+    .filter((f): f is [string, string] => f.length === 2 && f[0] !== "" && f[1] !== "")
+    .map(([pv, vg]) => ({ pv: pv.trim(), vg: vg.trim() }));
+}
+
+// VGs with a PV on one of `devices` (target disks and the arrays built on them).
+export function vgsOnDevices(pvs: PhysicalVolume[], devices: readonly string[]): string[] {
+  const vgs = pvs.filter((p) => devices.some((d) => isOnDisk(p.pv, d))).map((p) => p.vg);
+  return [...new Set(vgs)];
+}
+
+// Connected nbd devices: the kernel shows `pid` only while a client is attached.
+export function connectedNbd(sysBlock = "/sys/block"): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(sysBlock);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /^nbd\d+$/.test(n) && existsSync(join(sysBlock, n, "pid")))
+    .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))
+    .map((n) => `/dev/${n}`);
+}
+
+// A loop device still bound to a file.
+export function loopAttached(dev: string, sysBlock = "/sys/block"): boolean {
+  return existsSync(join(sysBlock, basename(dev), "loop"));
+}
