@@ -45,9 +45,10 @@ function checkDefaultLayoutAlone(groups: GroupView[]): Problem[] {
     .map((g) => ({ path: `${g.path}.partitioning.layout`, text: expected(what, "nothing") }));
 }
 
-// OVH's rule: a byolinux_64 layout must have "/" (only decidable when every group has a layout list).
+// OVH's rule: a byolinux_64 layout must have "/".
 function checkRoot(groups: GroupView[]): Problem[] {
-  if (groups.length === 0 || groups.some((g) => g.layout === undefined)) return [];
+  // an absent layout means the default one (it has "/"); an empty one is already reported by zod
+  if (groups.length === 0 || groups.some((g) => g.layout === undefined || g.layout.length === 0)) return [];
   const hasRoot = groups.some((g) => g.layout?.some((e) => e.mountPoint === "/"));
   return hasRoot ? [] : [{ text: OVH.missingRoot }];
 }

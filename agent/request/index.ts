@@ -2,6 +2,7 @@
 // an InstallRequest, or lists every problem it has (zod's per-field ones, then cross-field rules).
 
 import type { z } from "zod";
+import { checkHeaders } from "./checks-headers.ts";
 import { checkImage } from "./checks-image.ts";
 import { checkStorage } from "./checks-storage.ts";
 import { fromLegacy, isLegacy, legacyPath } from "./legacy.ts";
@@ -40,6 +41,7 @@ export function parseRequest(input: unknown): ParseResult {
     ...converted.problems,
     ...(parsed.success ? [] : fromZod(parsed.error.issues)),
     ...checkImage(os, rec(payload, "customizations")),
+    ...checkHeaders(rec(payload, "customizations")?.["httpHeaders"]),
     ...checkStorage(os, viewStorage(payload["storage"])),
   ];
   if (problems.length > 0 || !parsed.success) {
