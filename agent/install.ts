@@ -1,0 +1,259 @@
+// byol install: run a plan. Builds the run (runner, journal, events, log, state file,
+// teardown stack), interprets the plan's steps in order, and on any failure or
+// SIGINT/SIGTERM releases everything in reverse order and, when disks were already
+// written, resets their partition tables so a half-written disk never boots.
+
+import { randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { configDriveFiles } from "./config-drive/files.ts";
+import { CommandError, EXIT, InstallError, Interrupted } from "./errors.ts";
+import type { RunContext, RunState } from "./exec/context.ts";
+import { createEventSink, type ResultEventSink } from "./exec/events.ts";
+import { Journal } from "./exec/journal.ts";
+import { resetPartitionTables } from "./exec/reset-tables.ts";
+import { createRunner } from "./exec/runner.ts";
+import { defaultRunDir, RunStateStore, readRunState } from "./exec/state.ts";
+import { createLogger } from "./log.ts";
+import type { Plan, PlanStep, StepKind } from "./plan/types.ts";
+import type { Inventory } from "./probe/types.ts";
+import { redactorFor } from "./redact.ts";
+import type { InstallRequest } from "./request/types.ts";
+import { configDrive } from "./steps/config-drive.ts";
+import { lvm } from "./steps/lvm.ts";
+import { mkfs } from "./steps/mkfs.ts";
+import { mount } from "./steps/mount.ts";
+import { partition } from "./steps/partition.ts";
+import { raid } from "./steps/raid.ts";
+import { enterStep } from "./steps/run-state.ts";
+import { wipe } from "./steps/wipe.ts";
+
+export interface InstallOptions {
+  request: InstallRequest;
+  inventory: Inventory;
+  plan: Plan;
+  json: boolean;
+  // "disks": stop after the last disk step, leaving everything mounted and assembled for debugging
+  stopAfter?: "disks";
+  noReboot: boolean;
+  bootOrder: "disk-first" | "network-first" | "keep";
+  // journal.jsonl, events.jsonl, byol.log and current.json; default /run/byol (state) and /run/byol/<runId>
+  runDir?: string;
+  out?: NodeJS.WritableStream; // default process.stdout
+}
+
+// What the steps need beyond their plan step (never in the plan: the plan holds no secrets).
+export interface StepInputs {
+  request: InstallRequest;
+  inventory: Inventory;
+}
+
+const DISK_STEPS: ReadonlySet<StepKind> = new Set([
+  "wipe",
+  "partition",
+  "raid",
+  "lvm",
+  "mkfs",
+  "mount",
+  "config-drive",
+]);
+// Image steps that run before the disks are touched; skipped by --stop-after disks for now.
+const BEFORE_DISKS: ReadonlySet<StepKind> = new Set(["download", "inspect"]);
+const IMPLEMENTED: ReadonlySet<StepKind> = DISK_STEPS;
+
+// Returns the exit code; the last event is the result line.
+export async function install(opts: InstallOptions): Promise<number> {
+  const runId = `${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}-${randomBytes(3).toString("hex")}`;
+  const stateDir = opts.runDir ?? defaultRunDir();
+  const runDir = opts.runDir ?? join(stateDir, runId);
+  const redactor = redactorFor(opts.request);
+  const events = createEventSink({
+    json: opts.json,
+    out: opts.out ?? process.stdout,
+    redactor,
+    file: join(runDir, "events.jsonl"),
+  });
+  const log = createLogger({ redactor, file: join(runDir, "byol.log") });
+  log.info({ runId, stopAfter: opts.stopAfter, bootOrder: opts.bootOrder, noReboot: opts.noReboot }, "install");
+
+  let steps: PlanStep[];
+  try {
+    assertNoRunInProgress(stateDir);
+    steps = selectSteps(opts.plan, opts.stopAfter);
+  } catch (error) {
+    log.error({ err: error }, "install refused");
+    return result(events, EXIT.failedBeforeDisks, error);
+  }
+
+  const abort = new AbortController();
+  const journal = new Journal(join(runDir, "journal.jsonl"));
+  const runner = createRunner({ journal, redactor, log, signal: abort.signal, events });
+  const state: RunState = { runId, targetDisks: opts.plan.disks.map((d) => d.path), disksWritten: false };
+  const store = RunStateStore.start({ runId, targetDisks: state.targetDisks, dir: stateDir });
+  await using stack = new AsyncDisposableStack();
+  const ctx: RunContext = { runner, events, log, redactor, stack, state, signal: abort.signal, runDir, held: store };
+  using _signals = onInterrupt((signal) => {
+    log.warn({ signal }, "interrupted: stopping and cleaning up");
+    abort.abort(new Interrupted(signal));
+  });
+
+  try {
+    await runSteps(ctx, steps, { request: opts.request, inventory: opts.inventory });
+  } catch (error) {
+    return await fail(ctx, store, events, error);
+  }
+  if (opts.stopAfter === "disks") {
+    stack.move(); // keep it all: mounted and assembled until `byol cleanup`
+    store.update({ step: "stopped-after-disks" });
+    const held = store.state;
+    const message = `stopped after the disk steps; left for debugging: mounts ${held.mounts.join(" ") || "none"}; arrays ${held.md.join(" ") || "none"}; volume groups ${held.lvm.join(" ") || "none"}. Run 'byol cleanup' to release them.`;
+    events.emit({ step: "stop-after", phase: "log", level: "info", message });
+    return result(events, EXIT.ok);
+  }
+  await stack.disposeAsync();
+  store.finish(true, EXIT.ok);
+  return result(events, EXIT.ok);
+}
+
+// Runs the steps in order, each framed by start and done (or failed) events.
+export async function runSteps(ctx: RunContext, steps: readonly PlanStep[], inputs: StepInputs): Promise<void> {
+  for (const step of steps) {
+    ctx.signal.throwIfAborted();
+    enterStep(ctx, step.id);
+    const started = performance.now();
+    ctx.events.emit({ step: step.id, phase: "start", title: step.title });
+    try {
+      await runStep(ctx, step, inputs);
+    } catch (error) {
+      const durationMs = Math.round(performance.now() - started);
+      ctx.events.emit({ step: step.id, phase: "failed", durationMs, error: describe(error, ctx.signal) });
+      throw error;
+    }
+    ctx.events.emit({ step: step.id, phase: "done", durationMs: Math.round(performance.now() - started) });
+  }
+}
+
+// The interpreter: one plan step to the function named after it.
+export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInputs): Promise<void> {
+  switch (step.kind) {
+    case "wipe":
+      return wipe(ctx, step);
+    case "partition":
+      return partition(ctx, step);
+    case "raid":
+      return raid(ctx, step);
+    case "lvm":
+      return lvm(ctx, step);
+    case "mkfs":
+      return mkfs(ctx, step);
+    case "mount":
+      return mount(ctx, step);
+    case "config-drive":
+      return configDrive(ctx, step, configDriveFiles(inputs.request, inputs.inventory.nics, randomUUID()));
+    case "download":
+    case "inspect":
+    case "attach":
+    case "copy":
+    case "configure":
+    case "bootable-script":
+    case "boot-entries":
+    case "write-image":
+    case "move-backup-gpt":
+    case "finish":
+      throw new InstallError("not-implemented", step.id, `byol install: the ${step.kind} step is not implemented yet`);
+    default:
+      throw new Error(`unknown plan step ${JSON.stringify(step satisfies never)}`);
+  }
+}
+
+// The steps this run executes. Without --stop-after, a plan with a step that is not
+// implemented yet is refused before anything runs. With --stop-after disks, the image
+// steps before the disks are skipped and the run ends after the last disk step.
+export function selectSteps(plan: Plan, stopAfter: "disks" | undefined): PlanStep[] {
+  if (stopAfter === "disks") {
+    const selected: PlanStep[] = [];
+    for (const step of plan.steps) {
+      if (DISK_STEPS.has(step.kind)) selected.push(step);
+      else if (selected.length > 0 || !BEFORE_DISKS.has(step.kind)) break;
+    }
+    return selected;
+  }
+  const missing = [...new Set(plan.steps.filter((s) => !IMPLEMENTED.has(s.kind)).map((s) => s.kind))];
+  if (missing.length > 0) {
+    throw new InstallError(
+      "not-implemented",
+      "install",
+      `byol install: the image steps (${missing.join(", ")}) are not implemented yet; use --stop-after disks`,
+    );
+  }
+  return [...plan.steps];
+}
+
+// Two runs on the same disks would destroy each other's work.
+function assertNoRunInProgress(stateDir: string): void {
+  const last = readRunState(stateDir);
+  if (last === undefined || last.finished !== undefined || last.pid === process.pid) return;
+  try {
+    process.kill(last.pid, 0);
+  } catch {
+    return; // that run is gone; its leftovers are the wipe's business
+  }
+  throw new InstallError("busy", "install", `byol install: run ${last.runId} (pid ${last.pid}) is still running`);
+}
+
+// Teardown after a failure or an interrupt: release everything in reverse order, then reset
+// the tables of disks that were written. Teardown problems are logged, never thrown: the
+// result names the original error.
+async function fail(ctx: RunContext, store: RunStateStore, events: ResultEventSink, error: unknown): Promise<number> {
+  const interrupted = ctx.signal.aborted;
+  const cause = interrupted ? ctx.signal.reason : error;
+  ctx.log.error({ err: error, step: ctx.state.step }, "install failed; tearing down");
+  try {
+    await ctx.stack.disposeAsync();
+  } catch (teardownError) {
+    ctx.log.error({ err: teardownError }, "teardown failed");
+  }
+  if (ctx.state.disksWritten) {
+    const reset = await resetPartitionTables(ctx, ctx.state.targetDisks);
+    store.update({ tablesReset: reset.problems.length === 0 });
+  }
+  const exitCode = interrupted
+    ? EXIT.interrupted
+    : ctx.state.disksWritten
+      ? EXIT.failedAfterDisks
+      : EXIT.failedBeforeDisks;
+  store.finish(false, exitCode);
+  return result(events, exitCode, cause);
+}
+
+function result(events: ResultEventSink, exitCode: number, error?: unknown): number {
+  if (error === undefined) events.result({ ok: true, exitCode });
+  else events.result({ ok: false, exitCode, error: describe(error) });
+  return exitCode;
+}
+
+// The {code, message} of the failed and result events (redacted by the sink).
+function describe(error: unknown, signal?: AbortSignal): { code: string; message: string } {
+  if (signal?.aborted) error = signal.reason;
+  if (error instanceof Interrupted) return { code: "interrupted", message: error.message };
+  if (error instanceof InstallError) return { code: error.code, message: error.message };
+  if (error instanceof CommandError) return { code: "command", message: error.message };
+  return { code: "internal", message: error instanceof Error ? error.message : String(error) };
+}
+
+// SIGINT/SIGTERM abort the run instead of killing it, so teardown runs. Disposable.
+function onInterrupt(handler: (signal: NodeJS.Signals) => void): Disposable {
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+  let fired = false;
+  const listener = (signal: NodeJS.Signals) => {
+    if (fired) return; // a second signal must not cut the teardown short
+    fired = true;
+    handler(signal);
+  };
+  for (const s of signals) process.on(s, listener);
+  return {
+    [Symbol.dispose]() {
+      for (const s of signals) process.off(s, listener);
+    },
+  };
+}

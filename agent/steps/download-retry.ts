@@ -1,0 +1,63 @@
+// Which download failures deserve another attempt, and how long to wait before it.
+
+export interface RetryPolicy {
+  attempts: number; // attempts in a row without progress before giving up, the first included
+  baseDelayMs: number; // wait after the first failure; doubles after each further one
+  maxDelayMs: number; // cap on any wait, Retry-After included
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+
+// A failure that another attempt may get past: a dropped connection, a truncated body,
+// 5xx, 408, 429. `reason` is what the final error says if no attempt gets past it.
+export class TransientError extends Error {
+  override name = "TransientError";
+  readonly reason: string;
+  readonly retryAfter?: string;
+  constructor(reason: string, options?: { retryAfter?: string; cause?: unknown }) {
+    super(reason, { cause: options?.cause });
+    this.reason = reason;
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+}
+
+// Server-side and throttling statuses are worth retrying; any other 4xx will not change.
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+const NETWORK_TEXT: Record<string, string> = {
+  UND_ERR_SOCKET: "connection closed before the end",
+  UND_ERR_BODY_TIMEOUT: "no data received for 60 s",
+  UND_ERR_HEADERS_TIMEOUT: "no response received for 60 s",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  ERR_STREAM_PREMATURE_CLOSE: "connection closed before the end",
+};
+
+// The reason a network failure is worth another attempt (its error code, e.g. ECONNRESET),
+// or undefined when it is not a network failure or will not get better (ENOTFOUND).
+export function networkReason(e: unknown): string | undefined {
+  const err = e as { code?: unknown; cause?: { code?: unknown } };
+  const code = typeof err?.code === "string" ? err.code : err?.cause?.code;
+  if (typeof code !== "string" || !/^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code))
+    return undefined;
+  if (code === "ENOTFOUND") return undefined;
+  const text = NETWORK_TEXT[code];
+  return text === undefined ? code : `${text} (${code})`;
+}
+
+// Exponential backoff with jitter (so that many servers do not retry in step), or the
+// server's Retry-After when it gave one; never more than maxDelayMs.
+export function retryDelayMs(failures: number, policy: RetryPolicy, retryAfter?: string, now = Date.now()): number {
+  const asked = retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, now);
+  if (asked !== undefined) return Math.min(asked, policy.maxDelayMs);
+  const backoff = Math.min(policy.baseDelayMs * 2 ** (failures - 1), policy.maxDelayMs);
+  return Math.round(backoff / 2 + (Math.random() * backoff) / 2);
+}
+
+// Retry-After is either delay-seconds or an HTTP date.
+export function parseRetryAfter(value: string, now = Date.now()): number | undefined {
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

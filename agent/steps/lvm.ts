@@ -1,0 +1,22 @@
+// One LVM volume group with its logical volumes, with the plan's pvcreate, vgcreate and
+// lvcreate. Its handle deactivates the group when the run ends, fails or is interrupted.
+
+import type { RunContext } from "../exec/context.ts";
+import { lvmHandle } from "../exec/teardown.ts";
+import type { LvmStep } from "../plan/types.ts";
+import { markDisksWritten } from "./run-state.ts";
+import { waitForNodes } from "./wait-for-nodes.ts";
+
+export async function lvm(ctx: RunContext, step: LvmStep): Promise<void> {
+  markDisksWritten(ctx);
+  let held = false;
+  for (const argv of step.commands) {
+    await ctx.runner.run(argv, { step: step.id });
+    if (!held && argv[0] === "vgcreate") {
+      lvmHandle(ctx, step.vg);
+      held = true;
+    }
+  }
+  const lvs = step.lvs.map((lv) => lv.device);
+  await waitForNodes(lvs, { step: step.id, what: `creating the volumes of ${step.vg}`, signal: ctx.signal });
+}

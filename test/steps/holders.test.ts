@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { findHolders, hasLvm, parseMdstat } from "../../agent/steps/holders.ts";
+
+// lsblk -J -p -o NAME,TYPE,MOUNTPOINTS /dev/vdb /dev/vdc, after an earlier RAID1 + LVM install
+const lsblk = JSON.stringify({
+  blockdevices: [
+    {
+      name: "/dev/vdb",
+      type: "disk",
+      mountpoints: [null],
+      children: [
+        { name: "/dev/vdb1", type: "part", mountpoints: ["/mnt/old/boot/efi"] },
+        {
+          name: "/dev/vdb2",
+          type: "part",
+          mountpoints: [null],
+          children: [
+            {
+              name: "/dev/md0",
+              type: "raid1",
+              mountpoints: [null],
+              children: [
+                { name: "/dev/mapper/vg0-root", type: "lvm", mountpoints: ["/mnt/old"] },
+                { name: "/dev/mapper/vg0-swap", type: "lvm", mountpoints: ["[SWAP]"] },
+              ],
+            },
+          ],
+        },
+        { name: "/dev/vdb3", type: "part", mountpoints: [null] },
+      ],
+    },
+    {
+      name: "/dev/vdc",
+      type: "disk",
+      mountpoints: [null],
+      children: [
+        { name: "/dev/vdc1", type: "part", mountpoints: [null] },
+        {
+          name: "/dev/vdc2",
+          type: "part",
+          mountpoints: [null],
+          children: [{ name: "/dev/md0", type: "raid1", mountpoints: [null] }],
+        },
+        { name: "/dev/vdc3", type: "part", mountpoints: [null] },
+      ],
+    },
+  ],
+});
+
+const mdstat = `Personalities : [raid1] [raid6] [raid5] [raid4]
+md126 : inactive vdc3[2](S)
+      1046528 blocks super 1.2
+
+md0 : active raid1 vdc2[1] vdb2[0]
+      2094080 blocks super 1.2 [2/2] [UU]
+      [==>..................]  resync = 12.5% (262144/2094080) finish=1.1min speed=26214K/sec
+
+md127 : active (auto-read-only) raid1 vdd1[0] vde1[1]
+      1046528 blocks super 1.2 [2/2] [UU]
+
+unused devices: <none>
+`;
+
+const pvs = JSON.stringify({
+  report: [
+    {
+      pv: [
+        { pv_name: "/dev/md0", vg_name: "vg0" },
+        { pv_name: "/dev/vdd2", vg_name: "other" },
+      ],
+    },
+  ],
+});
+
+test("parseMdstat reads active, auto-read-only and inactive arrays with their members", () => {
+  assert.deepEqual(parseMdstat(mdstat), [
+    { device: "/dev/md126", active: false, members: ["/dev/vdc3"] },
+    { device: "/dev/md0", active: true, members: ["/dev/vdc2", "/dev/vdb2"] },
+    { device: "/dev/md127", active: true, members: ["/dev/vdd1", "/dev/vde1"] },
+  ]);
+});
+
+test("findHolders: partitions, mounts deepest first, swap, VGs and arrays on the target disks only", () => {
+  const h = findHolders(["/dev/vdb", "/dev/vdc"], lsblk, mdstat, pvs);
+  assert.deepEqual(h.partitions, ["/dev/vdb1", "/dev/vdb2", "/dev/vdb3", "/dev/vdc1", "/dev/vdc2", "/dev/vdc3"]);
+  assert.deepEqual(h.mounts, ["/mnt/old/boot/efi", "/mnt/old"]);
+  assert.deepEqual(h.swaps, ["/dev/mapper/vg0-swap"]);
+  assert.deepEqual(h.vgs, ["vg0"]);
+  // md126 is not in lsblk's tree (inactive) but its member is on a target disk; md127 is elsewhere
+  assert.deepEqual(h.arrays, [
+    { device: "/dev/md126", active: false, members: ["/dev/vdc3"] },
+    { device: "/dev/md0", active: true, members: ["/dev/vdc2", "/dev/vdb2"] },
+  ]);
+});
+
+test("findHolders: only the members on target disks are listed for zeroing", () => {
+  const h = findHolders(["/dev/vdb"], lsblk, mdstat, pvs);
+  assert.deepEqual(h.arrays, [{ device: "/dev/md0", active: true, members: ["/dev/vdb2"] }]);
+});
+
+test("findHolders: clean disks have nothing to release", () => {
+  const clean = JSON.stringify({ blockdevices: [{ name: "/dev/vdb", type: "disk", mountpoints: [null] }] });
+  assert.deepEqual(findHolders(["/dev/vdb"], clean, "Personalities : \nunused devices: <none>\n"), {
+    partitions: [],
+    mounts: [],
+    swaps: [],
+    vgs: [],
+    arrays: [],
+  });
+  assert.equal(hasLvm(clean), false);
+  assert.equal(hasLvm(lsblk), true);
+});

@@ -1,0 +1,292 @@
+// The interpreter with a fake runner that records argv: order, events, teardown, refusal.
+// Fakes are fine here because this is the pure sequencing logic; the VM tests run the real thing.
+
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pino } from "pino";
+import { CommandError } from "../../agent/errors.ts";
+import type { RunContext } from "../../agent/exec/context.ts";
+import type { CommandResult, RunOptions, StepEvent } from "../../agent/exec/types.ts";
+import { install, runSteps, selectSteps } from "../../agent/install.ts";
+import type { Plan, PlanStep } from "../../agent/plan/types.ts";
+import type { Inventory } from "../../agent/probe/types.ts";
+import { Redactor } from "../../agent/redact.ts";
+import type { InstallRequest } from "../../agent/request/types.ts";
+
+const request: InstallRequest = {
+  operatingSystem: "byolinux_64",
+  hostname: "web1",
+  image: { url: "https://example.test/i.qcow2", type: "qcow2", httpHeaders: { Authorization: "Bearer s3cr3t-token" } },
+  userData: "#cloud-config\nruncmd: [echo secret-user-data]\n",
+  configDriveMetadata: {},
+  storage: [{ diskGroupId: 1, layout: [], defaultLayout: true }],
+};
+const inventory: Inventory = {
+  firmware: "uefi",
+  memoryBytes: 8 * 1024 ** 3,
+  gptBoot: true,
+  disks: [],
+  mdArrays: [],
+  mounts: [],
+  nics: [{ name: "eth0", mac: "52:54:00:12:34:56", up: true }],
+};
+
+function diskSteps(target: string): PlanStep[] {
+  return [
+    {
+      kind: "wipe",
+      id: "wipe",
+      title: "wiping /dev/vdb",
+      disks: ["/dev/vdb"],
+      commands: [["sgdisk", "-Z", "/dev/vdb"]],
+    },
+    {
+      kind: "partition",
+      id: "partition:/dev/vdb",
+      title: "partitioning /dev/vdb",
+      disk: "/dev/vdb",
+      table: "gpt",
+      partitions: ["/dev/null"], // exists on any host
+      commands: [["sgdisk", "-o", "/dev/vdb"]],
+    },
+    {
+      kind: "mkfs",
+      id: "mkfs:/dev/vdb2",
+      title: "formatting",
+      device: "/dev/vdb2",
+      fileSystem: "ext4",
+      commands: [["mkfs.ext4", "/dev/vdb2"]],
+    },
+    {
+      kind: "mount",
+      id: "mount:/",
+      title: "mounting /",
+      device: "/dev/vdb2",
+      mountPoint: "/",
+      target,
+      fileSystem: "ext4",
+      commands: [["mount", "-t", "ext4", "/dev/vdb2", target]],
+    },
+    {
+      kind: "mount",
+      id: "mount:/boot",
+      title: "mounting /boot",
+      device: "/dev/vdb1",
+      mountPoint: "/boot",
+      target: `${target}/boot`,
+      fileSystem: "ext4",
+      commands: [["mount", "-t", "ext4", "/dev/vdb1", `${target}/boot`]],
+    },
+    {
+      kind: "config-drive",
+      id: "config-drive",
+      title: "writing the config drive",
+      disk: "/dev/vdb",
+      device: "/dev/vdb3",
+      sizeMiB: 64,
+      commands: [["mkfs.vfat", "-n", "config-2", "/dev/vdb3"]],
+    },
+  ];
+}
+
+function plan(steps: PlanStep[]): Plan {
+  return {
+    version: 1,
+    operatingSystem: "byolinux_64",
+    firmware: "uefi",
+    table: "gpt",
+    targetRoot: "/tmp/a",
+    disks: [{ path: "/dev/vdb", sizeBytes: 4 * 1024 ** 3, logicalSectorSize: 512, table: "gpt", partitions: [] }],
+    fstab: [],
+    steps,
+  };
+}
+
+const image = (kind: "download" | "attach" | "finish"): PlanStep =>
+  kind === "download"
+    ? {
+        kind,
+        id: kind,
+        title: kind,
+        commands: [],
+        url: "x",
+        imageType: "qcow2",
+        destination: "ram",
+        path: "/dev/shm/i",
+      }
+    : kind === "attach"
+      ? { kind, id: kind, title: kind, commands: [], mountPoint: "/dev/shm/image" }
+      : { kind, id: kind, title: kind, commands: [], unmount: [] };
+
+interface Call {
+  argv: string[];
+  options: RunOptions;
+  staged?: Record<string, { text: string; mode: number }>;
+}
+
+// A runner that answers lsblk like a clean disk, and fails the command `failOn` names.
+function fakeContext(failOn?: string) {
+  const calls: Call[] = [];
+  const events: StepEvent[] = [];
+  const ctx: RunContext = {
+    runner: {
+      async run(argv, options) {
+        const call: Call = { argv: [...argv], options };
+        calls.push(call);
+        if (argv[0] === "mcopy") call.staged = await readTree(argv[4] as string);
+        if (argv[0] === failOn) {
+          throw new CommandError({
+            message: `${argv[0]} failed`,
+            step: options.step,
+            argv: [...argv],
+            command: argv.join(" "),
+            exitCode: 1,
+            timedOut: false,
+            durationMs: 1,
+            stderrTail: "boom",
+          });
+        }
+        const stdout =
+          argv[0] === "lsblk"
+            ? JSON.stringify({ blockdevices: [{ name: "/dev/vdb", type: "disk", mountpoints: [null] }] })
+            : "";
+        return { id: calls.length, argv: [...argv], exitCode: 0, durationMs: 1, stdout, stderr: "" } as CommandResult;
+      },
+    },
+    events: { emit: (e) => events.push(e) },
+    log: pino({ level: "silent" }),
+    redactor: new Redactor(),
+    stack: new AsyncDisposableStack(),
+    state: { runId: "t", targetDisks: ["/dev/vdb"], disksWritten: false },
+    signal: new AbortController().signal,
+    runDir: "/nonexistent",
+  };
+  return { ctx, calls, events };
+}
+
+async function readTree(dir: string, prefix = ""): Promise<Record<string, { text: string; mode: number }>> {
+  const out: Record<string, { text: string; mode: number }> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(out, await readTree(path, `${prefix}${entry.name}/`));
+    else out[`${prefix}${entry.name}`] = { text: await readFile(path, "utf8"), mode: (await stat(path)).mode & 0o777 };
+  }
+  return out;
+}
+
+test("selectSteps: --stop-after disks skips download, runs the disk steps, stops before the first image step", () => {
+  const steps = [image("download"), ...diskSteps("/tmp/x"), image("attach"), image("finish")];
+  assert.deepEqual(
+    selectSteps(plan(steps), "disks").map((s) => s.id),
+    ["wipe", "partition:/dev/vdb", "mkfs:/dev/vdb2", "mount:/", "mount:/boot", "config-drive"],
+  );
+});
+
+test("selectSteps: without --stop-after, a plan with unimplemented steps is refused up front", () => {
+  const steps = [image("download"), ...diskSteps("/tmp/x"), image("attach")];
+  assert.throws(() => selectSteps(plan(steps), undefined), {
+    name: "InstallError",
+    message: /the image steps \(download, attach\) are not implemented yet; use --stop-after disks/,
+  });
+  assert.equal(selectSteps(plan(diskSteps("/tmp/x")), undefined).length, 6);
+});
+
+test("runSteps runs every step in plan order with start/done events, and the stack unmounts in reverse", async () => {
+  const target = await mkdtemp(join(tmpdir(), "byol-install-"));
+  const { ctx, calls, events } = fakeContext();
+  await runSteps(ctx, diskSteps(target), { request, inventory });
+  assert.equal(ctx.state.disksWritten, true);
+  const programs = calls.map((c) => c.argv[0]);
+  assert.deepEqual(programs, [
+    "lsblk",
+    "sgdisk",
+    "partprobe",
+    "udevadm",
+    "sgdisk",
+    "mkfs.ext4",
+    "mount",
+    "mount",
+    "mkfs.vfat",
+    "mcopy",
+  ]);
+  assert.ok(calls.every((c) => c.options.step !== undefined));
+  assert.deepEqual(
+    events.map((e) => `${e.phase} ${e.step}`),
+    diskSteps(target).flatMap((s) => [`start ${s.id}`, `done ${s.id}`]),
+  );
+  calls.length = 0;
+  await ctx.stack.disposeAsync();
+  assert.deepEqual(
+    calls.map((c) => c.argv.join(" ")),
+    [`umount ${target}/boot`, `umount ${target}`],
+  );
+});
+
+test("config drive: files staged privately, user data only as a 0600 file, never on an argv", async () => {
+  const target = await mkdtemp(join(tmpdir(), "byol-install-"));
+  const { ctx, calls } = fakeContext();
+  await runSteps(ctx, diskSteps(target), { request, inventory });
+  const mcopy = calls.find((c) => c.argv[0] === "mcopy");
+  assert.ok(mcopy?.staged);
+  assert.deepEqual(mcopy.argv.slice(0, 4), ["mcopy", "-s", "-i", "/dev/vdb3"]);
+  assert.equal(mcopy.argv[5], "::/");
+  assert.match(mcopy.argv[4] ?? "", /^\/dev\/shm\/byol-config-drive-.*\/openstack$/);
+  assert.deepEqual(Object.keys(mcopy.staged).sort(), [
+    "latest/meta_data.json",
+    "latest/network_data.json",
+    "latest/user_data",
+  ]);
+  assert.equal(mcopy.staged["latest/user_data"]?.text, request.userData);
+  assert.equal(mcopy.staged["latest/user_data"]?.mode, 0o600);
+  const meta = JSON.parse(mcopy.staged["latest/meta_data.json"]?.text ?? "{}");
+  assert.match(meta.uuid, /^[0-9a-f-]{36}$/);
+  assert.equal(meta.hostname, "web1");
+  for (const c of calls) assert.ok(!c.argv.join(" ").includes("secret-user-data"));
+  // the staging directory is gone
+  await assert.rejects(stat(mcopy.argv[4] as string));
+});
+
+test("a failing command ends the run with a failed event naming the step, and later steps never start", async () => {
+  const target = await mkdtemp(join(tmpdir(), "byol-install-"));
+  const { ctx, calls, events } = fakeContext("mkfs.ext4");
+  await assert.rejects(runSteps(ctx, diskSteps(target), { request, inventory }), CommandError);
+  assert.equal(calls.at(-1)?.argv[0], "mkfs.ext4");
+  const last = events.at(-1);
+  assert.equal(last?.phase, "failed");
+  assert.equal(last?.step, "mkfs:/dev/vdb2");
+  assert.ok(!events.some((e) => e.step.startsWith("mount")));
+});
+
+test("install refuses a plan with unimplemented image steps: exit 3, result line, no command, no state file", async () => {
+  const runDir = await mkdtemp(join(tmpdir(), "byol-run-"));
+  const chunks: string[] = [];
+  const out = { write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WritableStream;
+  const code = await install({
+    request,
+    inventory,
+    plan: plan([image("download"), ...diskSteps("/tmp/x"), image("attach")]),
+    json: true,
+    noReboot: true,
+    bootOrder: "keep",
+    runDir,
+    out,
+  });
+  assert.equal(code, 3);
+  const lines = chunks
+    .join("")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0].phase, "result");
+  assert.equal(lines[0].ok, false);
+  assert.equal(lines[0].exitCode, 3);
+  assert.match(lines[0].error.message, /not implemented yet; use --stop-after disks/);
+  const files = await readdir(runDir);
+  assert.ok(!files.includes("journal.jsonl"));
+  assert.ok(!files.includes("current.json"));
+  assert.ok(!(await readFile(join(runDir, "byol.log"), "utf8")).includes("s3cr3t-token"));
+});
