@@ -1,0 +1,76 @@
+#!/bin/bash
+# Builds the byol rescue system into OUT (an empty directory), as root:
+#   OUT/rootfs/       the Debian bookworm tree (mmdebstrap, minbase, no Recommends, no docs), removed at the end
+#   OUT/vmlinuz       Debian's kernel
+#   OUT/initrd.img    its initramfs-tools initrd (virtio + ext4 only), for booting OUT/rootfs.img
+#   OUT/rootfs.img    the tree as an ext4 image (mkfs.ext4 -d, no mount)
+#   OUT/packages.lock the installed packages and versions
+# Usage: build-rootfs.sh OUT PACKAGES_TXT NODE_BINARY
+# BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors.
+set -euo pipefail
+out=$1 packages=$2 node=$3
+here=$(cd "$(dirname "$0")" && pwd)
+
+include=$(grep -v '^\s*#' "$packages" | grep -v '^\s*$' | paste -sd, -)
+mirrors=()
+[[ -n "${BYOL_DEBIAN_MIRROR:-}" ]] && mirrors=("$BYOL_DEBIAN_MIRROR")
+
+step() { echo "rescue: $* (+$SECONDS s)"; }
+
+step "mmdebstrap bookworm with: $include"
+mmdebstrap --mode=root --variant=minbase --format=directory \
+  --aptopt='APT::Install-Recommends "false"' \
+  --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+  --dpkgopt='path-exclude=/usr/share/man/*' \
+  --dpkgopt='path-exclude=/usr/share/info/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --dpkgopt='path-exclude=/usr/share/lintian/*' \
+  --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"' \
+  --essential-hook="cp '$here/initramfs-hook.sh' \"\$1/etc/initramfs-tools/hooks/byol-virtio\"" \
+  --essential-hook='printf "MODULES=list\nCOMPRESS=zstd\n" >"$1/etc/initramfs-tools/conf.d/byol.conf"' \
+  --include="$include" \
+  bookworm "$out/rootfs" "${mirrors[@]}"
+
+root=$out/rootfs
+step "customizing"
+install -m 755 "$node" "$root/usr/local/bin/node"
+strip --strip-debug "$root/usr/local/bin/node"
+install -m 755 "$here/init.sh" "$root/sbin/byol-init"
+ln -sf /sbin/byol-init "$root/init"
+install -m 755 "$here/poweroff.sh" "$root/usr/local/sbin/poweroff"
+ln -sf poweroff "$root/usr/local/sbin/reboot"
+echo byol-rescue >"$root/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 byol-rescue\n::1 localhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+echo 'PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' >"$root/etc/environment"
+: >"$root/etc/fstab"
+ln -sf /proc/self/mounts "$root/etc/mtab"
+mkdir -p "$root/etc/ssh/sshd_config.d"
+printf 'PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\nMaxStartups 100\nMaxSessions 100\n' \
+  >"$root/etc/ssh/sshd_config.d/byol.conf"
+# cloud-init is here for its datasource readers, not to configure the rescue system.
+touch "$root/etc/cloud/cloud-init.disabled"
+# Drivers no server rescue needs (sound, graphics, cameras, radios): about 130 MB.
+kver=$(basename "$(readlink -f "$root/vmlinuz")" | sed 's/^vmlinuz-//')
+kmods=$root/usr/lib/modules/$kver/kernel
+rm -rf "$kmods/sound" "$kmods/drivers/gpu" "$kmods/drivers/media" "$kmods/drivers/staging" "$kmods/drivers/iio" \
+  "$kmods/drivers/net/wireless" "$kmods/net/wireless" "$kmods/net/mac80211" "$kmods/drivers/bluetooth" "$kmods/net/bluetooth"
+chroot "$root" depmod "$kver"
+# Not loaded at boot: they only slow down a TCG boot (kvm, cpufreq, watchdog, speaker).
+printf 'blacklist %s\n' kvm kvm_amd kvm_intel powernow_k8 acpi_cpufreq pcspkr iTCO_wdt iTCO_vendor_support \
+  >"$root/etc/modprobe.d/byol-blacklist.conf"
+# Four nbd devices, not sixteen empty ones in every lsblk.
+echo 'options nbd nbds_max=4' >"$root/etc/modprobe.d/byol-nbd.conf"
+rm -rf "$root/var/cache/apt/"*.bin "$root/var/lib/apt/lists/"* "$root/var/log/"*.log
+find "$root/usr/lib/python3" -name __pycache__ -prune -exec rm -rf {} + 2>/dev/null || true
+
+step "extracting kernel and initrd"
+cp -L "$root/vmlinuz" "$out/vmlinuz"
+cp -L "$root/initrd.img" "$out/initrd.img"
+
+step "ext4 image"
+size_mib=$(($(du -sm "$root" | cut -f1) * 13 / 10 + 512))
+mkfs.ext4 -q -F -L byol-rescue -d "$root" "$out/rootfs.img" "${size_mib}M"
+chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' >"$out/packages.lock"
+rm -rf "$root"
+step "done"

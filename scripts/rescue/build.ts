@@ -1,0 +1,118 @@
+// Builds the byol rescue system (Debian bookworm, Debian's kernel, Node 24) once per input change,
+// into ${BYOL_CACHE:-~/.cache/byol}/rescue/<key>/. Run directly: node scripts/rescue/build.ts [--force]
+import { existsSync } from "node:fs";
+import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { execa } from "execa";
+import { cacheKey, cacheRoot, type KeyInput } from "../vm/cache.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "..", "..");
+/** The files whose content defines the image; a change to any of them makes a new key. */
+export const RESCUE_INPUTS = ["packages.txt", "build-rootfs.sh", "init.sh", "poweroff.sh", "initramfs-hook.sh"];
+
+/** A built rescue system, ready to boot with -kernel/-initrd and rootfs as the first virtio disk. */
+export interface RescueImage {
+  key: string;
+  dir: string;
+  kernel: string;
+  initrd: string;
+  /** ext4 image of the root file system; attach with snapshot=on. */
+  rootfs: string;
+}
+
+// The Node 24 ELF binary of the repo's `node` npm package (not its launcher script).
+export async function nodeBinary(): Promise<string> {
+  const bin = await realpath(join(repo, "node_modules", "node", "bin", "node"));
+  const head = Buffer.alloc(4);
+  const fh = await open(bin);
+  try {
+    await fh.read(head, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  if (!head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) throw new Error(`rescue: ${bin} is not an ELF binary`);
+  return bin;
+}
+
+// The cache key: the build inputs plus the version of the Node binary that goes in.
+export async function rescueKey(node: string): Promise<string> {
+  const inputs: KeyInput[] = [];
+  for (const name of RESCUE_INPUTS) inputs.push({ name, content: await readFile(join(here, name)) });
+  const { stdout } = await execa(node, ["--version"]);
+  inputs.push({ name: "node-version", content: stdout.trim() });
+  return cacheKey(inputs);
+}
+
+function imageIn(dir: string, key: string): RescueImage {
+  return {
+    key,
+    dir,
+    kernel: join(dir, "vmlinuz"),
+    initrd: join(dir, "initrd.img"),
+    rootfs: join(dir, "rootfs.img"),
+  };
+}
+
+export interface EnsureOptions {
+  force?: boolean;
+  log?: (line: string) => void;
+}
+
+// Returns the cached image for the current inputs, building it first if it is missing.
+export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<RescueImage> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const node = await nodeBinary();
+  const key = await rescueKey(node);
+  const base = join(cacheRoot(), "rescue");
+  const final = join(base, key);
+  if (!opts.force && existsSync(join(final, "manifest.json"))) return imageIn(final, key);
+  if (process.getuid?.() !== 0)
+    throw new Error("rescue: building the rescue system needs root (mmdebstrap --mode=root)");
+
+  log(`rescue: building ${final} (about 2 minutes)`);
+  const started = Date.now();
+  await mkdir(base, { recursive: true });
+  const tmp = join(base, `.tmp-${key.slice(0, 12)}-${process.pid}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp);
+  try {
+    const child = execa("bash", [join(here, "build-rootfs.sh"), tmp, join(here, "packages.txt"), node], {
+      all: true,
+      buffer: false,
+    });
+    child.all?.on("data", (b: Buffer) => {
+      for (const line of b.toString().split("\n")) if (line.trim()) log(`  ${line}`);
+    });
+    await child;
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const sizes = Object.fromEntries(
+      await Promise.all(
+        ["vmlinuz", "initrd.img", "rootfs.img"].map(async (f) => [f, (await stat(join(tmp, f))).blocks * 512]),
+      ),
+    );
+    await writeFile(
+      join(tmp, "manifest.json"),
+      JSON.stringify({ key, builtSeconds: seconds, diskBytes: sizes }, null, 2),
+    );
+    await rm(final, { recursive: true, force: true });
+    await rename(tmp, final);
+    log(`rescue: built in ${seconds} s`);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  // Older builds are only disk space now.
+  for (const entry of await readdir(base)) {
+    if (entry !== key && !entry.startsWith(".tmp-")) await rm(join(base, entry), { recursive: true, force: true });
+  }
+  return imageIn(final, key);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { force: { type: "boolean", default: false } } });
+  const image = await ensureRescueImage({ force: values.force });
+  console.log(image.dir);
+}

@@ -1,0 +1,67 @@
+// npm run test:vm [-- [--no-build] <substring>...]: boots one rescue VM as test/vm/machine.json describes and runs
+// every test/vm/**/*.vmtest.ts inside it with node --test, the repo mounted read-only at /opt/byol.
+import { existsSync } from "node:fs";
+import { glob } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { execa } from "execa";
+import { ensureRescueImage } from "../rescue/build.ts";
+import { readMachine } from "./machine.ts";
+import { commandLine } from "./quote.ts";
+import { bootRescue } from "./rescue-vm.ts";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const say = (line: string) => console.error(`test:vm: ${line}`);
+
+async function main(): Promise<number> {
+  const { values, positionals: filters } = parseArgs({
+    options: { "no-build": { type: "boolean", default: false } },
+    allowPositionals: true,
+  });
+  const files: string[] = [];
+  for await (const f of glob("test/vm/**/*.vmtest.ts", { cwd: repo })) {
+    if (filters.length === 0 || filters.some((s) => f.includes(s))) files.push(f);
+  }
+  files.sort();
+  if (files.length === 0) {
+    say(`no test/vm/**/*.vmtest.ts matches ${filters.join(" ")}`);
+    return 1;
+  }
+
+  const image = await ensureRescueImage({ log: say });
+  const bundle = join(repo, "dist", "byol.mjs");
+  if (!values["no-build"] && !existsSync(bundle) && existsSync(join(repo, "scripts", "build.ts"))) {
+    say("building the agent bundle (npm run build)");
+    await execa("npm", ["run", "build"], { cwd: repo, stdio: "inherit" });
+  }
+
+  const machine = await readMachine(join(repo, "test", "vm", "machine.json"), repo);
+  await using vm = await bootRescue({ ...machine, image, outDir: join(repo, "out", "vm"), name: "test-vm", log: say });
+  say(`boot to ready: ${(vm.bootMs / 1000).toFixed(1)} s; console log: ${vm.consoleLog}`);
+
+  const disks = vm.disks.map(({ serial, guestDevice, guestById, sizeBytes, logicalBlockSize }) => ({
+    serial,
+    guestDevice,
+    guestById,
+    sizeBytes,
+    logicalBlockSize,
+  }));
+  const env = [`BYOL_VM=1`, `BYOL_VM_FIRMWARE=${machine.firmware}`, `BYOL_VM_DISKS=${JSON.stringify(disks)}`];
+  const command = `cd /opt/byol && ${commandLine(["env", ...env, "node", "--test", "--test-reporter=spec", ...files])}`;
+  say(`running ${files.length} file(s) in the VM: ${files.join(" ")}`);
+  const started = Date.now();
+  const result = await vm.exec(command, {
+    timeoutMs: Number(process.env["BYOL_VM_TEST_TIMEOUT_MS"] ?? 45 * 60_000),
+    onOutput: (chunk) => process.stdout.write(chunk),
+  });
+  say(`tests finished in ${((Date.now() - started) / 1000).toFixed(1)} s with exit code ${result.exitCode}`);
+  if (result.timedOut) say("the tests timed out");
+  await vm.poweroff();
+  return result.exitCode === 0 ? 0 : 1;
+}
+
+process.exitCode = await main().catch((err: unknown) => {
+  say(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  return 1;
+});
