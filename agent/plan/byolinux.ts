@@ -40,7 +40,7 @@ export function byolinuxPlan(request: InstallRequest, inventory: Inventory, stor
     raidSteps.push(step);
     devices.set(unit, [step.device]);
   }
-  const lvmSteps = units.flatMap((u) => (u.vg === undefined ? [] : [lvmStep(u.vg, devices.get(u)[0]!)]));
+  const lvmSteps = units.flatMap((u) => (u.vg === undefined ? [] : [lvmStep(u.vg, devices.get(u)?.[0] ?? "")]));
   const filesystems = planFilesystems(allocation, entries, units, devices, labels);
   const mounts = mountSteps(filesystems);
   const fstab = fstabEntries(filesystems);

@@ -1,14 +1,16 @@
 // Test inputs for the planner: requests built as objects (no request parser) and the fixture inventories.
 
 import { readFileSync } from "node:fs";
+import type { Plan, StepKind } from "../../agent/plan/types.ts";
 import type { Inventory } from "../../agent/probe/types.ts";
 import type { InstallRequest, LayoutEntry, StorageRequest } from "../../agent/request/types.ts";
 
-// The layout a request without storage gets (the planner adds RAID1 and per-disk swap on 2+ disks).
+// The layout a request without storage gets (as agent/request/normalise.ts defaultLayout(); the
+// planner adds RAID1 and per-disk swap on 2+ disks).
 export const DEFAULT_LAYOUT: LayoutEntry[] = [
   { mountPoint: "/boot", fileSystem: "ext4", sizeMiB: 1024 },
-  { mountPoint: "/", fileSystem: "ext4", sizeMiB: 0 },
   { mountPoint: "swap", fileSystem: "swap", sizeMiB: 1024 },
+  { mountPoint: "/", fileSystem: "ext4", sizeMiB: 0 },
 ];
 
 // A BYOLinux request with the default layout; override anything.
@@ -39,4 +41,14 @@ export function withLayout(layout: LayoutEntry[], storage: Partial<StorageReques
 export function inventory(name: string): Inventory {
   const url = new URL(`../../fixtures/inventories/${name}.json`, import.meta.url);
   return JSON.parse(readFileSync(url, "utf8")) as Inventory;
+}
+
+// Every argv of the steps of one kind, in plan order.
+export function commandsOf(plan: Plan, kind: StepKind): (readonly string[])[] {
+  return plan.steps.filter((s) => s.kind === kind).flatMap((s) => s.commands);
+}
+
+// The step kinds in plan order, consecutive repeats collapsed ("partition" once for several disks).
+export function kindsOf(plan: Plan): StepKind[] {
+  return plan.steps.map((s) => s.kind).filter((k, i, all) => k !== all[i - 1]);
 }
