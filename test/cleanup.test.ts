@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pino } from "pino";
+import { cleanup } from "../agent/cleanup.ts";
+import { CommandError } from "../agent/errors.ts";
+import { RunStateStore, readRunState } from "../agent/exec/state.ts";
+import type { Runner, StepEvent } from "../agent/exec/types.ts";
+import { setup, tempDir } from "./exec/helpers.ts";
+import { MDSTAT, MOUNTS } from "./exec/samples.ts";
+
+// A runner that records argv and answers from a table: what the commands would do on a rescue system.
+function fakeRunner(answers: Record<string, { stdout?: string; fail?: string }> = {}) {
+  const calls: string[] = [];
+  const runner: Runner = {
+    async run(argv, options) {
+      const line = argv.join(" ");
+      calls.push(line);
+      const a = answers[line] ?? answers[argv[0]!] ?? {};
+      if (a.fail !== undefined) {
+        throw new CommandError({
+          ...{ message: `${options.step}: ${line} exited with code 32: ${a.fail}`, step: options.step },
+          ...{ argv: [...argv], command: line, exitCode: 32, timedOut: false, durationMs: 1, stderrTail: a.fail },
+        });
+      }
+      return { id: calls.length, argv: [...argv], exitCode: 0, durationMs: 1, stdout: a.stdout ?? "", stderr: "" };
+    },
+  };
+  return { runner, calls };
+}
+
+// A killed run's leftovers: state file, kernel views and a fake /sys/block.
+function killedRun(overrides: { finished?: { ok: boolean; exitCode: number }; pid?: number } = {}) {
+  const dir = tempDir();
+  const store = RunStateStore.start({ dir: join(dir, "run"), runId: "r1", targetDisks: ["/dev/sda", "/dev/sdb"] });
+  store.update({ disksWritten: true, step: "bootable", loop: ["/dev/loop3"], md: ["/dev/md0"] });
+  store.update({ pid: overrides.pid ?? deadPid() });
+  if (overrides.finished) store.update({ finished: overrides.finished });
+  writeFileSync(join(dir, "mounts"), MOUNTS);
+  writeFileSync(join(dir, "mdstat"), MDSTAT);
+  const sys = join(dir, "sys");
+  mkdirSync(join(sys, "nbd0"), { recursive: true });
+  writeFileSync(join(sys, "nbd0", "pid"), "1\n");
+  mkdirSync(join(sys, "loop3", "loop"), { recursive: true });
+  const opts = {
+    runDir: join(dir, "run"),
+    mountsFile: join(dir, "mounts"),
+    mdstatFile: join(dir, "mdstat"),
+    sysBlock: sys,
+  };
+  return { dir, opts };
+}
+
+function deadPid(): number {
+  return spawnSync("true").pid!;
+}
+
+function ctx(runner: Runner) {
+  const events: StepEvent[] = [];
+  return { runner, log: pino({ level: "silent" }), events: { emit: (e: StepEvent) => void events.push(e) } };
+}
+
+const PVS = "pvs --noheadings -o pv_name,vg_name --separator |";
+
+test("cleanup releases everything a killed run left, in stacking order, then resets the tables", async () => {
+  const { opts } = killedRun();
+  const { runner, calls } = fakeRunner({
+    [PVS]: { stdout: "  /dev/md1|vg0\n  /dev/sdc1|data\n" },
+    "umount /tmp/a/dev": { fail: "umount: /tmp/a/dev: target is busy." },
+    "umount /tmp/a/proc": { fail: "umount: /tmp/a/proc: not mounted." },
+  });
+  const r = await cleanup(ctx(runner), opts);
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(calls, [
+    "umount /tmp/a/boot/efi",
+    "umount /tmp/a/run",
+    "umount /dev/shm/image",
+    "umount /tmp/a/proc",
+    "umount /tmp/a/dev",
+    "umount /tmp/a/dev",
+    "umount /tmp/a/dev",
+    "umount -l /tmp/a/dev",
+    "umount /tmp/a/boot",
+    "umount /tmp/a",
+    "qemu-nbd -d /dev/nbd0",
+    "losetup -d /dev/loop3",
+    PVS,
+    "vgchange -an vg0",
+    "mdadm --stop /dev/md1",
+    "mdadm --stop /dev/md0",
+    "wipefs -a -f /dev/sda",
+    "sgdisk -Z /dev/sda",
+    "wipefs -a -f /dev/sdb",
+    "sgdisk -Z /dev/sdb",
+  ]);
+  assert.ok(r.released.includes("partition table /dev/sdb"));
+  const state = readRunState(opts.runDir);
+  assert.equal(state?.tablesReset, true);
+  assert.deepEqual([state?.loop, state?.md], [[], []]);
+});
+
+test("a second cleanup finds nothing and resets nothing", async () => {
+  const { dir, opts } = killedRun();
+  await cleanup(ctx(fakeRunner().runner), opts);
+  writeFileSync(opts.mountsFile, "sysfs /sys sysfs rw 0 0\n");
+  writeFileSync(opts.mdstatFile, "Personalities :\nunused devices: <none>\n");
+  const empty = { ...opts, sysBlock: join(dir, "empty-sys") };
+  const { runner, calls } = fakeRunner();
+  const r = await cleanup(ctx(runner), empty);
+  assert.deepEqual(r, { released: [], problems: [] });
+  assert.deepEqual(calls, [PVS]);
+});
+
+test("a run that finished ok keeps its partition tables", async () => {
+  const { opts } = killedRun({ finished: { ok: true, exitCode: 0 } });
+  const { runner, calls } = fakeRunner();
+  await cleanup(ctx(runner), opts);
+  assert.ok(!calls.some((c) => c.startsWith("wipefs") || c.startsWith("sgdisk")));
+});
+
+test("a run that is still alive is left alone", async () => {
+  const { opts } = killedRun({ pid: process.ppid });
+  const { runner, calls } = fakeRunner();
+  const r = await cleanup(ctx(runner), opts);
+  assert.deepEqual(calls, []);
+  assert.match(r.problems[0]!, /run r1 \(pid \d+\) is still running/);
+});
+
+test("a release that fails is a problem, the rest still happens, and the state keeps it", async () => {
+  const { opts } = killedRun();
+  const { runner, calls } = fakeRunner({ "mdadm --stop /dev/md0": { fail: "mdadm: Cannot get exclusive access" } });
+  const r = await cleanup(ctx(runner), opts);
+  assert.equal(r.problems.length, 1);
+  assert.match(r.problems[0]!, /^releasing md \/dev\/md0: .*Cannot get exclusive access/);
+  assert.ok(calls.includes("sgdisk -Z /dev/sdb"));
+  assert.deepEqual(readRunState(opts.runDir)?.md, ["/dev/md0"]);
+});
+
+test("with no state file it unmounts a real leftover tmpfs and touches no disk", async (t) => {
+  const { runner, dir } = setup();
+  const root = join(dir, "a");
+  mkdirSync(join(root, "inner"), { recursive: true });
+  try {
+    await runner.run(["mount", "-t", "tmpfs", "tmpfs", root], { step: "mount" });
+    mkdirSync(join(root, "inner"));
+    await runner.run(["mount", "-t", "tmpfs", "tmpfs", join(root, "inner")], { step: "mount" });
+  } catch {
+    return t.skip("needs root to mount a tmpfs");
+  }
+  const r = await cleanup(ctx(runner), { runDir: join(dir, "none"), mountRoots: [root] });
+  assert.deepEqual(r, { released: [`mount ${root}/inner`, `mount ${root}`], problems: [] });
+  assert.ok(!readFileSync("/proc/self/mounts", "utf8").includes(root));
+});
