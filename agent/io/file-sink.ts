@@ -1,0 +1,140 @@
+// The last stage of a download: copies the body into large batches, writes each full batch
+// to the destination at its position, then hands it to the pool (the hasher). So the hash
+// covers exactly the bytes on disk, and `written` is always a safe offset to resume from.
+// Bytes still in a partial batch when the stream fails are dropped; a resume re-fetches them.
+
+import { type FileHandle, open } from "node:fs/promises";
+import { Writable } from "node:stream";
+import type { BatchPool } from "./batch-pool.ts";
+
+// A failure of the file itself (ENOSPC, EACCES), as opposed to a failure of the stream feeding it.
+export class FileSinkError extends Error {
+  override name = "FileSinkError";
+  readonly code: string;
+  constructor(action: string, path: string, cause: unknown) {
+    const code = (cause as { code?: string }).code ?? "EIO";
+    super(`${action} ${path}: ${code}`, { cause });
+    this.code = code;
+  }
+}
+
+export interface FileSinkOptions {
+  path: string;
+  position: number; // 0 creates or truncates the file; N keeps its first N bytes and writes after them
+  pool: BatchPool;
+}
+
+export class FileSink extends Writable {
+  readonly #path: string;
+  readonly #pool: BatchPool;
+  #file?: FileHandle;
+  #position: number;
+  #batch?: Uint8Array;
+  #filled = 0;
+  #busy: Promise<unknown> = Promise.resolve();
+
+  constructor(options: FileSinkOptions) {
+    // a deep queue in front of the sink lets the socket run ahead while a batch is written
+    super({ highWaterMark: 4 * options.pool.batchBytes });
+    this.#path = options.path;
+    this.#pool = options.pool;
+    this.#position = options.position;
+  }
+
+  // Bytes on disk (and handed to the pool) so far.
+  get written(): number {
+    return this.#position;
+  }
+
+  // Resolves with `written` once every write in flight has settled, even after a failure.
+  async settled(): Promise<number> {
+    await this.#busy.catch(() => {});
+    return this.#position;
+  }
+
+  // Opens (or creates) the destination; only called once data is about to flow.
+  override _construct(callback: (error?: Error | null) => void): void {
+    this.#run(async () => {
+      const start = this.#position;
+      this.#file = await open(this.#path, start === 0 ? "w" : "r+").catch((e) => {
+        throw new FileSinkError("opening", this.#path, e);
+      });
+      if (start > 0) await this.#file.truncate(start).catch((e) => this.#fail("truncating", e));
+    }, callback);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#run(() => this.#take(chunk), callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.#run(async () => {
+      for (const { chunk } of chunks) await this.#take(chunk);
+    }, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#run(() => this.#flush(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const done = async () => {
+      await this.#busy.catch(() => {});
+      if (this.#batch !== undefined) this.#pool.release(this.#batch);
+      this.#batch = undefined;
+      await this.#file?.close();
+    };
+    done().then(
+      () => callback(error),
+      (e) => callback(error ?? e),
+    );
+  }
+
+  // Runs one operation after the previous one, and reports its outcome to the stream.
+  #run(op: () => Promise<void>, callback: (error?: Error | null) => void): void {
+    const p = this.#busy.then(op);
+    this.#busy = p;
+    p.then(
+      () => callback(),
+      (e: Error) => callback(e),
+    );
+  }
+
+  // Copies a chunk into batches, writing every batch that fills up.
+  async #take(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.#batch ??= await this.#pool.acquire();
+      const n = Math.min(chunk.length - offset, this.#batch.length - this.#filled);
+      this.#batch.set(chunk.subarray(offset, offset + n), this.#filled);
+      this.#filled += n;
+      offset += n;
+      if (this.#filled === this.#batch.length) await this.#flush();
+    }
+  }
+
+  // Writes the current batch at its position, then gives it to the pool.
+  async #flush(): Promise<void> {
+    const batch = this.#batch;
+    const length = this.#filled;
+    if (batch === undefined || length === 0) return;
+    this.#batch = undefined;
+    this.#filled = 0;
+    let done = 0;
+    try {
+      while (done < length) {
+        const { bytesWritten } = await this.#file!.write(batch, done, length - done, this.#position + done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      this.#pool.release(batch);
+      this.#fail("writing", e);
+    }
+    this.#position += length;
+    this.#pool.submit(batch, length);
+  }
+
+  #fail(action: string, cause: unknown): never {
+    throw new FileSinkError(action, this.#path, cause);
+  }
+}
