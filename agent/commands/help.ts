@@ -1,0 +1,104 @@
+// --help text: what each command does, its flags, and its exit codes.
+
+const overview = `byol - install your own Linux or OS image onto this server's disks
+(OVHcloud "Bring Your Own Linux" byolinux_64 and "Bring Your Own Image" byoi_64 compatible)
+
+Usage: byol <command> [flags]
+
+Commands:
+  validate   --request FILE|-              check a request; nothing is touched
+  inventory  [--json]                      show the disks, RAM and firmware probe sees
+  plan       --request FILE [--inventory FILE] [--json]
+                                           print every command an install would run; nothing is touched
+  install    --request FILE|- [--json] [--no-reboot] [--report FILE]
+             [--boot-order disk-first|network-first|keep] [--stop-after disks]
+                                           install the image (ERASES the target disks)
+  cleanup                                  release what a failed or killed run left behind
+  status     [--json]                      state of the current or last run
+
+Run 'byol help <command>' or 'byol <command> --help' for details.
+
+Exit codes:
+  0    done
+  2    invalid request or flags; nothing touched
+  3    failed before any disk was written; disks as they were
+  4    failed after disks were written; cleaned up, partition tables reset
+  130  interrupted (SIGINT/SIGTERM); cleaned up
+`;
+
+const perCommand: Record<string, string> = {
+  validate: `Usage: byol validate --request FILE|- [--json]
+
+Checks an install request (OVH reinstall payload, or the legacy install/start payload
+with userMetadata) without looking at the machine. Every problem is printed, one per
+line on stderr, using OVH's documented wording where there is one.
+
+  --request FILE   the request JSON; '-' reads standard input
+  --json           print {"ok":bool,"problems":[...]} on stdout instead
+
+Exit: 0 valid, 2 invalid.
+Example: byol validate --request fixtures/requests/ovh-byolinux-reinstall.json
+`,
+  inventory: `Usage: byol inventory [--json]
+
+Shows what the probe sees: target disks (path, size, sector sizes, rotational, model,
+serial, wwn), disk groups (group 1 holds the first disk by name), RAM, firmware
+(uefi/bios), existing md arrays and mounts. The disk the rescue system runs from is left out.
+Read-only: runs lsblk and reads /proc and /sys.
+
+  --json   print the inventory as JSON (the format 'byol plan --inventory' reads)
+`,
+  plan: `Usage: byol plan --request FILE [--inventory FILE] [--json]
+
+Prints the exact plan of an install: every step in order with every command it would
+run, shell-quoted, one per line. Nothing is run and nothing is touched.
+
+  --request FILE     the request JSON ('-' reads standard input)
+  --inventory FILE   plan for a recorded machine instead of probing this one
+                     (needs firmware, memoryBytes, disks[].path/sizeBytes/logicalSectorSize;
+                     optional gptBoot: false for firmware that can only boot MBR)
+  --json             print the versioned plan data
+
+Exit: 0, or 2 when the request is invalid or the layout does not fit the disks.
+Example: byol plan --request fixtures/requests/byolinux-raid1.json --inventory fixtures/inventories/uefi-2disks.json
+`,
+  install: `Usage: byol install --request FILE|- [flags]
+
+Installs the image: download into RAM with the checksum verified in the same pass,
+inspect it, then wipe, partition, RAID, LVM, format, mount, write the config drive,
+copy the image, run its make_image_bootable.sh, set the boot order, reboot.
+Everything that can fail without touching the disks runs first.
+THIS ERASES THE TARGET DISKS.
+
+  --request FILE|-          the request JSON ('-' reads standard input)
+  --json                    JSON lines on stdout: {"ts","step","phase",...}, last line
+                            {"phase":"result","ok":bool,"exitCode":n,"error"?}
+  --no-reboot               do not reboot at the end
+  --report FILE             also write the run record to FILE
+  --boot-order MODE         disk-first (default), network-first (keep PXE first, as OVH does), keep
+  --stop-after disks        stop after the disk steps and leave everything mounted, for debugging
+  --run-dir DIR             where the journal, events and state go (default /run/byol)
+
+Exit: 0 done, 2 invalid, 3 failed before disks were written, 4 failed after (cleaned up,
+tables reset), 130 interrupted (cleaned up).
+`,
+  cleanup: `Usage: byol cleanup [--run-dir DIR] [--json]
+
+Releases what a failed or killed run left behind: mounts under /tmp/a and /dev/shm/image,
+nbd connections, LVM activations and md arrays on the target disks. If the killed run had
+already written the disks, their partition tables are reset so a half-written disk never boots.
+Safe to run when nothing is left.
+`,
+  status: `Usage: byol status [--run-dir DIR] [--json]
+
+Shows the current or last run: its id, step, whether disks were written, and its result.
+`,
+};
+
+export function helpText(topic?: string): string {
+  return (topic !== undefined && perCommand[topic]) || overview;
+}
+
+export function printHelp(topic?: string): void {
+  process.stdout.write(helpText(topic));
+}

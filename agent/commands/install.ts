@@ -1,0 +1,60 @@
+// byol install: validate, probe, plan, then hand the plan to install() which runs it.
+
+import { EXIT, PlanError, RequestError } from "../errors.ts";
+import { install } from "../install.ts";
+import { buildPlan } from "../plan/index.ts";
+import { probe } from "../probe/index.ts";
+import { redactorFor } from "../redact.ts";
+import { parseFlags, required } from "./args.ts";
+import { loadRequest, readOnlyRunner } from "./common.ts";
+import { UsageError } from "./exit.ts";
+
+const bootOrders = ["disk-first", "network-first", "keep"] as const;
+type BootOrder = (typeof bootOrders)[number];
+
+export async function installCommand(args: string[]): Promise<number> {
+  const flags = parseFlags(args, {
+    request: { type: "string" },
+    json: { type: "boolean" },
+    "no-reboot": { type: "boolean" },
+    report: { type: "string" },
+    "boot-order": { type: "string", default: "disk-first" },
+    "stop-after": { type: "string" },
+    "run-dir": { type: "string" },
+  });
+  const bootOrder = flags["boot-order"] as BootOrder;
+  if (!bootOrders.includes(bootOrder)) {
+    throw new UsageError(`--boot-order: expected one of ${bootOrders.join(", ")}, got '${flags["boot-order"]}'`);
+  }
+  if (flags["stop-after"] !== undefined && flags["stop-after"] !== "disks") {
+    throw new UsageError(`--stop-after: expected 'disks', got '${flags["stop-after"]}'`);
+  }
+  if (flags.report !== undefined) throw new UsageError("--report: run records are not implemented yet");
+  try {
+    const request = await loadRequest(required(flags.request, "--request"));
+    const inventory = await probe(readOnlyRunner(redactorFor(request)));
+    const plan = buildPlan(request, inventory);
+    return await install({
+      request,
+      inventory,
+      plan,
+      json: flags.json === true,
+      noReboot: flags["no-reboot"] === true,
+      bootOrder,
+      ...(flags["stop-after"] === "disks" ? { stopAfter: "disks" as const } : {}),
+      ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
+    });
+  } catch (error) {
+    // with --json the last stdout line is always the result, also for an invalid request
+    if (flags.json && (error instanceof RequestError || error instanceof PlanError)) {
+      const result = {
+        phase: "result",
+        ok: false,
+        exitCode: EXIT.invalid,
+        error: { code: "invalid", message: error.message },
+      };
+      process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), step: "validate", ...result })}\n`);
+    }
+    throw error;
+  }
+}

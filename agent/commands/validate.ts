@@ -1,0 +1,20 @@
+// byol validate: every problem of a request, one per line; nothing else is looked at.
+
+import { RequestError } from "../errors.ts";
+import { parseRequest } from "../request/index.ts";
+import { readRequestInput } from "../request/read.ts";
+import { parseFlags, required } from "./args.ts";
+
+export async function validateCommand(args: string[]): Promise<number> {
+  const flags = parseFlags(args, { request: { type: "string" }, json: { type: "boolean" } });
+  const parsed = parseRequest(await readRequestInput(required(flags.request, "--request")));
+  if (flags.json) {
+    const problems = parsed.ok ? [] : parsed.problems;
+    process.stdout.write(`${JSON.stringify({ ok: parsed.ok, problems })}\n`);
+    return parsed.ok ? 0 : 2;
+  }
+  if (!parsed.ok) throw new RequestError(parsed.problems);
+  const r = parsed.request;
+  process.stderr.write(`request is valid: ${r.operatingSystem}, ${r.image.type} image\n`);
+  return 0;
+}
