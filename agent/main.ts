@@ -1,22 +1,19 @@
 // byol: one dispatch from subcommand to the function named after it.
 // Each command returns its exit code; errors map to exit codes in exit.ts.
 
-import { cleanupCommand } from "./commands/cleanup.ts";
 import { exitCodeFor } from "./commands/exit.ts";
 import { helpText, printHelp } from "./commands/help.ts";
-import { installCommand } from "./commands/install.ts";
-import { inventoryCommand } from "./commands/inventory.ts";
-import { planCommand } from "./commands/plan.ts";
-import { statusCommand } from "./commands/status.ts";
-import { validateCommand } from "./commands/validate.ts";
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  validate: validateCommand,
-  inventory: inventoryCommand,
-  plan: planCommand,
-  install: installCommand,
-  cleanup: cleanupCommand,
-  status: statusCommand,
+type Command = (args: string[]) => Promise<number>;
+
+// Loaded on demand: `byol validate` need not load the install machinery.
+const commands: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import("./commands/validate.ts")).validateCommand,
+  inventory: async () => (await import("./commands/inventory.ts")).inventoryCommand,
+  plan: async () => (await import("./commands/plan.ts")).planCommand,
+  install: async () => (await import("./commands/install.ts")).installCommand,
+  cleanup: async () => (await import("./commands/cleanup.ts")).cleanupCommand,
+  status: async () => (await import("./commands/status.ts")).statusCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -30,8 +27,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`byol ${process.env.BYOL_VERSION ?? "0.1.0"} (node ${process.version})\n`);
     return 0;
   }
-  const command = commands[name];
-  if (command === undefined) {
+  const load = commands[name];
+  if (load === undefined) {
     process.stderr.write(`byol: unknown command '${name}'\n\n${helpText()}`);
     return 2;
   }
@@ -40,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command(rest);
+    return await (await load())(rest);
   } catch (error) {
     return exitCodeFor(error, name);
   }

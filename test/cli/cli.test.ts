@@ -1,0 +1,131 @@
+// The command-line contract, end to end: the real `byol` process, its stdout, stderr and exit code.
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { promisify } from "node:util";
+import { buildPlan, formatPlan } from "../../agent/plan/index.ts";
+import { readInventoryFile } from "../../agent/probe/inventory-file.ts";
+import { parseRequest } from "../../agent/request/index.ts";
+
+const run = promisify(execFile);
+const byol = join(import.meta.dirname, "../../bin/byol.mjs");
+
+async function byolRun(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [byol, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const seeds = ["ovh-byolinux-reinstall.json", "ovh-legacy-install-start.json", "ovh-byoi.json"];
+const invalidDir = "fixtures/requests/invalid";
+
+describe("byol validate", { concurrency: 4 }, () => {
+  for (const seed of seeds) {
+    it(`accepts OVH's documented payload ${seed}`, async () => {
+      const r = await byolRun("validate", "--request", `fixtures/requests/${seed}`);
+      assert.equal(r.code, 0, r.stderr);
+    });
+  }
+
+  for (const file of readdirSync(invalidDir)) {
+    it(`rejects ${file} with exit 2 and one line per problem`, async () => {
+      const expected = parseRequest(JSON.parse(readFileSync(join(invalidDir, file), "utf8")));
+      assert.equal(expected.ok, false);
+      const r = await byolRun("validate", "--request", join(invalidDir, file));
+      assert.equal(r.code, 2);
+      assert.deepEqual(r.stderr.trimEnd().split("\n"), expected.ok ? [] : expected.problems);
+      assert.equal(r.stdout, "");
+    });
+  }
+
+  it("reads the request from stdin with --request -", async () => {
+    const child = execFile(process.execPath, [byol, "validate", "--request", "-", "--json"]);
+    child.stdin?.end(readFileSync("fixtures/requests/ovh-byoi.json"));
+    let out = "";
+    child.stdout?.on("data", (d) => {
+      out += d;
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(out), { ok: true, problems: [] });
+  });
+
+  it("never prints the Authorization value of an invalid request", async () => {
+    const r = await byolRun("validate", "--request", join(invalidDir, "several-problems.json"), "--json");
+    assert.equal(r.code, 2);
+    assert.doesNotMatch(r.stdout + r.stderr, /bG9naW46cGFzc3dvcmQ=/);
+  });
+});
+
+describe("byol plan", { concurrency: 4 }, () => {
+  const cases: [string, string][] = [
+    ["byolinux-1disk.json", "uefi-1disk.json"],
+    ["byolinux-raid1.json", "uefi-2disks.json"],
+    ["byolinux-raid5.json", "bios-3disks.json"],
+    ["byolinux-raid10-lvm.json", "uefi-4disks.json"],
+    ["byolinux-raid1.json", "uefi-nvme-2disks.json"],
+    ["byolinux-raid1.json", "uefi-4kn-2disks.json"],
+    ["ovh-byoi.json", "uefi-1disk.json"],
+  ];
+  for (const [request, inventory] of cases) {
+    it(`prints the plan of ${request} on ${inventory}, text and JSON`, async () => {
+      const args = ["--request", `fixtures/requests/${request}`, "--inventory", `fixtures/inventories/${inventory}`];
+      const parsed = parseRequest(JSON.parse(readFileSync(`fixtures/requests/${request}`, "utf8")));
+      assert.ok(parsed.ok);
+      const plan = buildPlan(parsed.request, await readInventoryFile(`fixtures/inventories/${inventory}`));
+      const text = await byolRun("plan", ...args);
+      assert.equal(text.code, 0, text.stderr);
+      assert.equal(text.stdout, formatPlan(plan));
+      const json = await byolRun("plan", ...args, "--json");
+      assert.deepEqual(JSON.parse(json.stdout), JSON.parse(JSON.stringify(plan)));
+    });
+  }
+
+  it("fails with OVH's MBR message for a 3 TiB disk whose firmware cannot boot GPT", async () => {
+    const r = await byolRun(
+      "plan",
+      "--request",
+      "fixtures/requests/byolinux-mbr-data.json",
+      "--inventory",
+      "fixtures/inventories/bios-3tib-mbr.json",
+    );
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      "Error with MBR partition table: Partition /data is larger than 2TiB and this server does not support GPT\n",
+    );
+  });
+
+  it("rejects an unknown flag with exit 2 and a pointer to --help", async () => {
+    const r = await byolRun("plan", "--bogus");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Unknown option '--bogus'[\s\S]*byol plan --help/);
+  });
+});
+
+describe("byol --help", () => {
+  it("lists every command of the contract and the exit codes", async () => {
+    const r = await byolRun("--help");
+    assert.equal(r.code, 0);
+    for (const c of ["validate", "inventory", "plan", "install", "cleanup", "status", "130"])
+      assert.match(r.stdout, new RegExp(c));
+  });
+  it("has a page per command", async () => {
+    const r = await byolRun("install", "--help");
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /--boot-order/);
+    assert.match(r.stdout, /ERASES/);
+  });
+  it("fails on an unknown command with exit 2", async () => {
+    const r = await byolRun("frobnicate");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown command 'frobnicate'/);
+  });
+});
