@@ -150,22 +150,22 @@ describe("buildPlan on GPT", () => {
       ]),
       inventory("bios-3disks"),
     );
-    const members = (d: string) => [
+    const members = [
       ...["-n", "1:2048:4095", "-t", "1:ef02", "-c", "1:BIOS"],
       ...["-n", "2:4096:2101247", "-t", "2:fd00", "-c", "2:boot"],
       ...["-n", "3:2101248:3898507263", "-t", "3:fd00", "-c", "3:root"],
     ];
     assert.deepEqual(commandsOf(plan, "partition"), [
       [
-        ...["sgdisk", "-o", "-a", "2048", ...members("/dev/sda")],
+        ...["sgdisk", "-o", "-a", "2048", ...members],
         ...["-n", "4:3898507264:3906895871", "-t", "4:8200", "-c", "4:swap"],
         ...["-n", "5:3906895872:3907026943", "-t", "5:0700", "-c", "5:config-2"],
         "/dev/sda",
       ],
       ...settle("/dev/sda"),
-      ["sgdisk", "-o", "-a", "2048", ...members("/dev/sdb"), "/dev/sdb"],
+      ["sgdisk", "-o", "-a", "2048", ...members, "/dev/sdb"],
       ...settle("/dev/sdb"),
-      ["sgdisk", "-o", "-a", "2048", ...members("/dev/sdc"), "/dev/sdc"],
+      ["sgdisk", "-o", "-a", "2048", ...members, "/dev/sdc"],
       ...settle("/dev/sdc"),
     ]);
     assert.deepEqual(commandsOf(plan, "raid"), [
