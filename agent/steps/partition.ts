@@ -1,8 +1,11 @@
 // Partition one disk with the plan's commands (sgdisk on GPT, parted on MBR, then partprobe
-// and udevadm settle), and wait until udev has created every partition's node.
+// and udevadm settle), wait until udev has created every partition's node, then clear what
+// the new partitions show of an earlier install: a partition that starts or ends where an
+// old one did shows its old md superblock again, and udev may already have assembled it.
 
 import type { RunContext } from "../exec/context.ts";
 import type { PartitionStep } from "../plan/types.ts";
+import { releaseHolders } from "./release-holders.ts";
 import { markDisksWritten } from "./run-state.ts";
 import { waitForNodes } from "./wait-for-nodes.ts";
 
@@ -10,4 +13,8 @@ export async function partition(ctx: RunContext, step: PartitionStep): Promise<v
   markDisksWritten(ctx);
   for (const argv of step.commands) await ctx.runner.run(argv, { step: step.id });
   await waitForNodes(step.partitions, { step: step.id, what: `partitioning ${step.disk}`, signal: ctx.signal });
+
+  await releaseHolders(ctx, step.id, [step.disk]);
+  for (const p of step.partitions) await ctx.runner.run(["wipefs", "-a", "-f", p], { step: step.id });
+  await ctx.runner.run(["udevadm", "settle"], { step: step.id });
 }

@@ -201,16 +201,9 @@ test("runSteps runs every step in plan order with start/done events, and the sta
   assert.equal(ctx.state.disksWritten, true);
   const programs = calls.map((c) => c.argv[0]);
   assert.deepEqual(programs, [
-    "lsblk",
-    "sgdisk",
-    "partprobe",
-    "udevadm",
-    "sgdisk",
-    "mkfs.ext4",
-    "mount",
-    "mount",
-    "mkfs.vfat",
-    "mcopy",
+    ...["lsblk", "sgdisk", "partprobe", "udevadm"], // wipe: holders, the plan's commands, rescan
+    ...["sgdisk", "lsblk", "wipefs", "udevadm"], // partition: the plan's commands, stale holders and signatures
+    ...["mkfs.ext4", "mount", "mount", "mkfs.vfat", "mcopy"],
   ]);
   assert.ok(calls.every((c) => c.options.step !== undefined));
   assert.deepEqual(
