@@ -106,7 +106,7 @@ async function spawn(opts: RunnerOptions, argv: Argv, options: RunOptions): Prom
     ...(signal !== undefined && { signal }),
     ...(opts.graceMs !== undefined && { graceMs: opts.graceMs }),
     onStop: (why) => {
-      const message = `${redactor(opts, file)}: ${why === "timeout" ? "timed out" : "interrupted"}, stopping it`;
+      const message = `${opts.redactor.redact(file)}: ${why === "timeout" ? "timed out" : "interrupted"}, stopping it`;
       opts.events?.emit({ step: options.step, phase: "log", level: "warn", message });
     },
   });
@@ -120,9 +120,4 @@ async function spawn(opts: RunnerOptions, argv: Argv, options: RunOptions): Prom
     stdout: String(r.stdout ?? ""),
     stderr: String(r.stderr ?? ""),
   };
-}
-
-// The program name, redacted like everything else that is printed.
-function redactor(opts: RunnerOptions, file: string): string {
-  return opts.redactor.redact(file);
 }
