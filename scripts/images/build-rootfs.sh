@@ -1,0 +1,49 @@
+#!/bin/bash
+# Builds the Debian 12 system shared by every fixture OS image, as a tar of its root directory, as root:
+# mmdebstrap (minbase, no Recommends, no docs/man/locales), then the overlay/ files and the settings
+# every image needs: no fstab entries, empty machine-id, no SSH host keys, root password locked,
+# a serial getty on ttyS0. No /root/.ovh script and no boot loader: build-byolinux.sh / build-byoi.sh add those.
+# Usage: build-rootfs.sh OUT.tar PACKAGES_TXT OVERLAY_DIR WORK_DIR
+# BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors.
+set -euo pipefail
+out=$1 packages=$2 overlay=$3 work=$4
+root=$work/root
+step() { echo "rootfs: $* (+$SECONDS s)"; }
+
+include=$(grep -v '^\s*#' "$packages" | grep -v '^\s*$' | paste -sd, -)
+mirrors=()
+[[ -n "${BYOL_DEBIAN_MIRROR:-}" ]] && mirrors=("$BYOL_DEBIAN_MIRROR")
+
+step "mmdebstrap bookworm with: $include"
+mmdebstrap --mode=root --variant=minbase --format=directory \
+  --aptopt='APT::Install-Recommends "false"' \
+  --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+  --dpkgopt='path-exclude=/usr/share/man/*' \
+  --dpkgopt='path-exclude=/usr/share/info/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --dpkgopt='path-exclude=/usr/share/i18n/*' \
+  --dpkgopt='path-exclude=/usr/share/lintian/*' \
+  --include="$include" \
+  bookworm "$root" "${mirrors[@]}"
+
+step "customizing"
+cp -a "$overlay/." "$root/"
+# byol writes /etc/fstab (byolinux); build-byoi.sh writes its own.
+printf '# <file system> <mount point> <type> <options> <dump> <pass>\n' >"$root/etc/fstab"
+# Every installed server gets its own machine-id at first boot, and its own SSH host keys.
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id" "$root"/etc/ssh/ssh_host_*
+chroot "$root" passwd --lock root >/dev/null
+chroot "$root" systemctl enable serial-getty@ttyS0.service
+# Debian's kernel packages add /vmlinuz and /initrd.img; grub.cfg files name the /boot files instead.
+kver=$(basename "$(readlink -f "$root/vmlinuz")" | sed 's/^vmlinuz-//')
+test -f "$root/boot/initrd.img-$kver" || { echo "rootfs: no initrd for $kver" >&2; exit 1; }
+rm -rf "$root/var/cache/apt/"*.bin "$root/var/lib/apt/lists/"* "$root/var/log/"*.log "$root/var/cache/debconf/"*-old
+find "$root/usr/lib/python3" -name __pycache__ -prune -exec rm -rf {} + 2>/dev/null || true
+chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' >"$out.packages"
+
+step "tar ($(du -sm "$root" | cut -f1) MiB)"
+tar --numeric-owner --xattrs --xattrs-include='*' --acls -C "$root" -cf "$out" .
+rm -rf "$root"
+step "done"
