@@ -2,7 +2,7 @@
 # Builds the byol rescue system into OUT (an empty directory), as root:
 #   OUT/rootfs/       the Debian bookworm tree (mmdebstrap, minbase, no Recommends, no docs), removed at the end
 #   OUT/vmlinuz       Debian's kernel
-#   OUT/initrd.img    its initramfs-tools initrd (virtio + ext4 only), for booting OUT/rootfs.img
+#   OUT/initrd.img    a busybox initrd that loads virtio + ext4 and boots OUT/rootfs.img (initrd-init.sh)
 #   OUT/rootfs.img    the tree as an ext4 image (mkfs.ext4 -d, no mount)
 #   OUT/packages.lock the installed packages and versions
 # Usage: build-rootfs.sh OUT PACKAGES_TXT NODE_BINARY
@@ -26,9 +26,8 @@ mmdebstrap --mode=root --variant=minbase --format=directory \
   --dpkgopt='path-exclude=/usr/share/info/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
   --dpkgopt='path-exclude=/usr/share/lintian/*' \
-  --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"' \
-  --essential-hook="cp '$here/initramfs-hook.sh' \"\$1/etc/initramfs-tools/hooks/byol-virtio\"" \
-  --essential-hook='printf "MODULES=list\nCOMPRESS=zstd\n" >"$1/etc/initramfs-tools/conf.d/byol.conf"' \
+  --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d"' \
+  --essential-hook='printf "# byol boots with its own initrd; keep this one small and quick to build.\nMODULES=list\n" >"$1/etc/initramfs-tools/conf.d/byol.conf"' \
   --include="$include" \
   bookworm "$out/rootfs" "${mirrors[@]}"
 
@@ -64,9 +63,17 @@ echo 'options nbd nbds_max=4' >"$root/etc/modprobe.d/byol-nbd.conf"
 rm -rf "$root/var/cache/apt/"*.bin "$root/var/lib/apt/lists/"* "$root/var/log/"*.log
 find "$root/usr/lib/python3" -name __pycache__ -prune -exec rm -rf {} + 2>/dev/null || true
 
-step "extracting kernel and initrd"
+step "kernel and initrd"
 cp -L "$root/vmlinuz" "$out/vmlinuz"
-cp -L "$root/initrd.img" "$out/initrd.img"
+initrd=$out/initrd
+mkdir -p "$initrd/bin"
+cp "$root/bin/busybox" "$initrd/bin/busybox"
+install -m 755 "$here/initrd-init.sh" "$initrd/init"
+for m in virtio_pci virtio_blk ext4; do chroot "$root" modprobe -S "$kver" --show-depends "$m"; done |
+  awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$initrd/modules.order"
+while read -r ko; do install -D -m 644 "$root$ko" "$initrd$ko"; done <"$initrd/modules.order"
+(cd "$initrd" && find . | cpio -o -H newc --owner=0:0 --quiet) >"$out/initrd.img"
+rm -rf "$initrd"
 
 step "ext4 image"
 size_mib=$(($(du -sm "$root" | cut -f1) * 13 / 10 + 512))

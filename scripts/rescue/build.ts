@@ -1,7 +1,7 @@
 // Builds the byol rescue system (Debian bookworm, Debian's kernel, Node 24) once per input change,
 // into ${BYOL_CACHE:-~/.cache/byol}/rescue/<key>/. Run directly: node scripts/rescue/build.ts [--force]
 import { existsSync } from "node:fs";
-import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -11,7 +11,7 @@ import { cacheKey, cacheRoot, type KeyInput } from "../vm/cache.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
 /** The files whose content defines the image; a change to any of them makes a new key. */
-export const RESCUE_INPUTS = ["packages.txt", "build-rootfs.sh", "init.sh", "poweroff.sh", "initramfs-hook.sh"];
+export const RESCUE_INPUTS = ["packages.txt", "build-rootfs.sh", "init.sh", "poweroff.sh", "initrd-init.sh"];
 
 /** A built rescue system, ready to boot with -kernel/-initrd and rootfs as the first virtio disk. */
 export interface RescueImage {
@@ -68,7 +68,11 @@ export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<Rescu
   const key = await rescueKey(node);
   const base = join(cacheRoot(), "rescue");
   const final = join(base, key);
-  if (!opts.force && existsSync(join(final, "manifest.json"))) return imageIn(final, key);
+  if (!opts.force && existsSync(join(final, "manifest.json"))) {
+    const now = new Date();
+    await utimes(final, now, now); // marks it in use for pruneOldBuilds
+    return imageIn(final, key);
+  }
   if (process.getuid?.() !== 0)
     throw new Error("rescue: building the rescue system needs root (mmdebstrap --mode=root)");
 
@@ -104,11 +108,19 @@ export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<Rescu
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  // Older builds are only disk space now.
-  for (const entry of await readdir(base)) {
-    if (entry !== key && !entry.startsWith(".tmp-")) await rm(join(base, entry), { recursive: true, force: true });
-  }
+  await pruneOldBuilds(base, key);
   return imageIn(final, key);
+}
+
+// Removes builds of other keys unused for a day; a VM started from one just now may still need its files.
+async function pruneOldBuilds(base: string, keep: string): Promise<void> {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const entry of await readdir(base)) {
+    if (entry === keep) continue;
+    const path = join(base, entry);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < dayAgo) await rm(path, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.main) {

@@ -13,24 +13,27 @@ set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 log() { echo "byol-init: $*" >/dev/console; }
-mnt() { mountpoint -q "$3" 2>/dev/null || mount -t "$1" -o "$4" "$2" "$3" || log "mount $3 failed"; }
-
-mnt proc proc /proc nosuid,nodev,noexec
+[ -e /proc/self ] || mount -t proc -o nosuid,nodev,noexec proc /proc
+mounts=$(</proc/mounts)
+# Mounts unless something is mounted there already (the initrd moves /dev); no process per check.
+mnt() {
+  [[ "$mounts" == *" $3 "* ]] && return
+  [ -d "$3" ] || mkdir -p "$3"
+  mount -t "$1" -o "$4" "$2" "$3" || log "mount $3 failed"
+}
 mnt sysfs sysfs /sys nosuid,nodev,noexec
 mnt devtmpfs devtmpfs /dev mode=0755,nosuid
-mkdir -p /dev/pts /dev/shm
 mnt devpts devpts /dev/pts gid=5,mode=620,ptmxmode=000
 mnt tmpfs tmpfs /dev/shm nosuid,nodev
 mnt tmpfs tmpfs /run mode=0755,nosuid,nodev
 mnt tmpfs tmpfs /tmp mode=1777,nosuid,nodev
 [ -d /sys/firmware/efi/efivars ] && mnt efivarfs efivarfs /sys/firmware/efi/efivars nosuid,nodev,noexec
-[ -d /sys/kernel/config ] && mnt configfs configfs /sys/kernel/config nosuid,nodev,noexec
-mount -o remount,rw / 2>/dev/null
-mkdir -p /run/lock /run/sshd /run/mdadm /var/tmp
+mkdir -p /run/lock /run/sshd /run/mdadm
 
+cmdline=$(</proc/cmdline)
 param() { # value of kernel parameter $1, or $2
   local w
-  for w in $(cat /proc/cmdline); do
+  for w in $cmdline; do
     case "$w" in "$1="*) echo "${w#*=}"; return ;; esac
   done
   echo "${2:-}"
@@ -38,14 +41,16 @@ param() { # value of kernel parameter $1, or $2
 hostname "$(param byol.hostname byol-rescue)"
 
 /lib/systemd/systemd-udevd --daemon --resolve-names=never
+# The storage modules load while udev replays the hardware's events.
+modprobe -a md_mod raid0 raid1 raid456 raid10 nbd vfat 9p 9pnet_virtio dm_mod virtio_net 2>/dev/null ||
+  log "some modules failed to load" &
 udevadm trigger --type=subsystems --action=add
 udevadm trigger --type=devices --action=add
-modprobe -a md_mod raid0 raid1 raid456 raid10 nbd vfat 9p 9pnet_virtio dm_mod virtio_net 2>/dev/null ||
-  log "some modules failed to load"
+wait
 
 ip link set lo up
 dev=eth0
-for _ in $(seq 50); do [ -e /sys/class/net/$dev ] && break; sleep 0.1; done
+for _ in {1..50}; do [ -e /sys/class/net/$dev ] && break; sleep 0.1; done
 ip link set "$dev" up && ip addr add "$(param byol.ip 10.0.2.15/24)" dev "$dev" &&
   ip route add default via "$(param byol.gw 10.0.2.2)" || log "network setup on $dev failed"
 
