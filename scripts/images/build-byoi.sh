@@ -1,12 +1,12 @@
 #!/bin/bash
 # Builds the BYOI (byoi_64) fixture image from the shared rootfs tar, as root: a whole-disk raw GPT image,
-# sparse, as cloud images are, bootable with UEFI and with legacy BIOS, built without any mount:
+# sparse, as cloud images are, bootable with UEFI and with legacy BIOS, its file systems made without mounts:
 #   p1 ESP (ef00, 128 MiB, FAT32 by mkfs.vfat + mtools): \EFI\debian\grubx64.efi, \EFI\BOOT\BOOTX64.EFI and a
 #      grub.cfg in each that finds the root file system by UUID and loads its /boot/grub/grub.cfg;
 #   p3 BIOS boot (ef02, 1 MiB): GRUB's i386-pc core image, put there with boot.img by grub-bios-setup;
 #   p2 root (8300, ext4 by mkfs.ext4 -d, to the end of the disk so cloud-init's growpart can grow it).
 # GRUB's images are made with the grub-mkimage/grub-bios-setup of the image itself (chroot), so the host
-# needs no GRUB. fstab names both file systems by UUID: byol writes this image as it is.
+# needs no GRUB; grub-bios-setup needs /proc, /sys, /dev and a loop-mounted scratch ext4 in that chroot. fstab names both file systems by UUID: byol writes this image as it is.
 # Usage: build-byoi.sh ROOTFS_TAR OUT.raw WORK_DIR [SIZE_MIB]
 set -euo pipefail
 tar=$1 out=$2 work=$3 disk_mib=${4:-2048}
@@ -97,11 +97,27 @@ dd if="$rootimg" of="$disk" bs=1M seek="$((root_start / 2048))" conv=notrunc,spa
 rm -f "$esp" "$rootimg"
 
 step "grub-bios-setup (boot.img in the MBR, core.img in the BIOS boot partition)"
-mkdir "$root/tmp/byol-disk"
-mv "$disk" "$work/grub/boot.img" "$work/grub/core.img" "$root/tmp/byol-disk/"
-echo "(hd0) /tmp/byol-disk/disk.raw" >"$root/tmp/byol-disk/device.map"
-chroot "$root" grub-bios-setup -d /tmp/byol-disk -m /tmp/byol-disk/device.map /tmp/byol-disk/disk.raw
+# grub-bios-setup insists on finding the block device of its -d directory (it only reports it for an
+# embedded core.img): a small loop-mounted ext4 holds boot.img and core.img, and the device map names it.
+mkdir "$root/tmp/byol-disk" "$root/tmp/byol-grubdir"
+mv "$disk" "$root/tmp/byol-disk/"
+truncate -s 8M "$work/grubdir.img"
+mkfs.ext4 -q -F "$work/grubdir.img"
+chroot_mounts=("$root/tmp/byol-grubdir" "$root/proc" "$root/sys" "$root/dev")
+unmount_all() { for m in "${chroot_mounts[@]}"; do if mountpoint -q "$m"; then umount "$m"; fi; done; }
+trap unmount_all EXIT
+mount -o loop "$work/grubdir.img" "$root/tmp/byol-grubdir"
+cp "$work/grub/boot.img" "$work/grub/core.img" "$root/tmp/byol-grubdir/"
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --bind /dev "$root/dev"
+printf '(hd0) /tmp/byol-disk/disk.raw\n(hd1) %s\n' "$(findmnt -n -o SOURCE "$root/tmp/byol-grubdir")" \
+  >"$root/tmp/byol-disk/device.map"
+chroot "$root" /usr/lib/grub/i386-pc/grub-bios-setup -d /tmp/byol-grubdir -m /tmp/byol-disk/device.map \
+  /tmp/byol-disk/disk.raw
+unmount_all
+trap - EXIT
 mv "$root/tmp/byol-disk/disk.raw" "$out"
-rm -rf "$root" "$work/grub"
+rm -rf --one-file-system "$root" "$work/grub" "$work/grubdir.img"
 sgdisk -p "$out" | sed -n '/^Number/,$p'
 step "done"

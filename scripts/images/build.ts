@@ -98,14 +98,17 @@ async function withWorkDir<T>(label: string, fn: (work: string) => Promise<T>): 
   }
 }
 
-// Unmounts anything a killed build script left mounted under dir, so rm never walks into it.
+// Unmounts anything a killed build script left mounted under dir (a chroot's /dev among them), and refuses
+// to go on while something is still mounted there, so rm never walks into the host's /dev.
 async function unmountUnder(dir: string): Promise<void> {
-  const mounts = await readFile("/proc/self/mounts", "utf8").catch(() => "");
-  const targets = mounts
-    .split("\n")
-    .map((l) => l.split(" ")[1] ?? "")
-    .filter((t) => t === dir || t.startsWith(`${dir}/`));
-  for (const t of targets.reverse()) await execa("umount", ["-l", t], { reject: false });
+  const mountsUnder = async () =>
+    (await readFile("/proc/self/mounts", "utf8"))
+      .split("\n")
+      .map((l) => (l.split(" ")[1] ?? "").replaceAll("\\040", " "))
+      .filter((t) => t === dir || t.startsWith(`${dir}/`));
+  for (const t of (await mountsUnder()).reverse()) await execa("umount", ["-l", t], { reject: false });
+  const left = await mountsUnder();
+  if (left.length > 0) throw new Error(`images: still mounted, not removing ${dir}: ${left.join(" ")}`);
 }
 
 // The shared Debian 12 tree as a tar, built by build-rootfs.sh when its inputs changed.
