@@ -14,6 +14,7 @@ import { Journal } from "./exec/journal.ts";
 import { resetPartitionTables } from "./exec/reset-tables.ts";
 import { createRunner } from "./exec/runner.ts";
 import { defaultRunDir, RunStateStore, readRunState } from "./exec/state.ts";
+import { TEARDOWN } from "./exec/teardown.ts";
 import { createLogger } from "./log.ts";
 import type { Plan, PlanStep, StepKind } from "./plan/types.ts";
 import type { Inventory } from "./probe/types.ts";
@@ -25,6 +26,7 @@ import { mkfs } from "./steps/mkfs.ts";
 import { mount } from "./steps/mount.ts";
 import { partition } from "./steps/partition.ts";
 import { raid } from "./steps/raid.ts";
+import { releaseHolders } from "./steps/release-holders.ts";
 import { enterStep } from "./steps/run-state.ts";
 import { wipe } from "./steps/wipe.ts";
 
@@ -214,6 +216,7 @@ async function fail(ctx: RunContext, store: RunStateStore, events: ResultEventSi
     ctx.log.error({ err: teardownError }, "teardown failed");
   }
   if (ctx.state.disksWritten) {
+    await sweep(ctx);
     const reset = await resetPartitionTables(ctx, ctx.state.targetDisks);
     store.update({ tablesReset: reset.problems.length === 0 });
   }
@@ -224,6 +227,21 @@ async function fail(ctx: RunContext, store: RunStateStore, events: ResultEventSi
       : EXIT.failedBeforeDisks;
   store.finish(false, exitCode);
   return result(events, exitCode, cause);
+}
+
+// What the stack did not hold: an array whose mdadm --create was interrupted, or one udev
+// re-assembled from its members' superblocks after the stack stopped it. The partitions'
+// signatures go too, so nothing of this run is assembled again from a new table.
+async function sweep(ctx: RunContext): Promise<void> {
+  const options = { ...TEARDOWN, step: "reset-tables" };
+  try {
+    const left = await releaseHolders(ctx, ctx.state.targetDisks, options);
+    for (const p of left.partitions) await ctx.runner.run(["wipefs", "-a", "-f", p], options);
+  } catch (error) {
+    ctx.log.error({ err: error }, "releasing what holds the target disks failed");
+    const message = `releasing what holds the target disks failed: ${error instanceof Error ? error.message : String(error)}`;
+    ctx.events.emit({ step: "reset-tables", phase: "log", level: "warn", message });
+  }
 }
 
 function result(events: ResultEventSink, exitCode: number, error?: unknown): number {

@@ -14,7 +14,7 @@ export async function partition(ctx: RunContext, step: PartitionStep): Promise<v
   for (const argv of step.commands) await ctx.runner.run(argv, { step: step.id });
   await waitForNodes(step.partitions, { step: step.id, what: `partitioning ${step.disk}`, signal: ctx.signal });
 
-  await releaseHolders(ctx, step.id, [step.disk]);
+  await releaseHolders(ctx, [step.disk], { step: step.id });
   for (const p of step.partitions) await ctx.runner.run(["wipefs", "-a", "-f", p], { step: step.id });
   await ctx.runner.run(["udevadm", "settle"], { step: step.id });
 }

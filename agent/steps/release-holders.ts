@@ -5,32 +5,44 @@
 
 import { readFile } from "node:fs/promises";
 import type { RunContext } from "../exec/context.ts";
+import type { RunOptions } from "../exec/types.ts";
 import { findHolders, type Holders, hasLvm } from "./holders.ts";
-import { markDisksWritten } from "./run-state.ts";
 
-export async function releaseHolders(ctx: RunContext, stepId: string, disks: readonly string[]): Promise<Holders> {
-  const run = (argv: string[]) => ctx.runner.run(argv, { step: stepId });
+export async function releaseHolders(
+  ctx: Pick<RunContext, "runner" | "log">,
+  disks: readonly string[],
+  options: RunOptions,
+  beforeFirstWrite: () => void = () => {},
+): Promise<Holders> {
+  const run = (argv: string[]) => ctx.runner.run(argv, options);
   const tree = await run(["lsblk", "-J", "-p", "-o", "NAME,TYPE,MOUNTPOINTS", ...disks]);
   const pvs = hasLvm(tree.stdout) ? (await run(["pvs", "--reportformat", "json", "-o", "pv_name,vg_name"])).stdout : "";
   const holders = findHolders(disks, tree.stdout, await readMdstat(), pvs);
-  if (holders.mounts.length + holders.swaps.length + holders.vgs.length + holders.arrays.length > 0) {
-    ctx.log.info({ step: stepId, holders }, "releasing the holders of the target disks");
-  }
+  if (holders.mounts.length + holders.swaps.length + holders.vgs.length + holders.arrays.length === 0) return holders;
+  ctx.log.info({ step: options.step, holders }, "releasing the holders of the target disks");
 
   for (const mountPoint of holders.mounts) await run(["umount", mountPoint]);
   for (const swap of holders.swaps) await run(["swapoff", swap]);
   for (const vg of holders.vgs) await run(["vgchange", "-an", vg]);
+  if (holders.arrays.length === 0) return holders;
 
-  markDisksWritten(ctx);
-  // the filesystem inside an md array starts after its superblock, where wiping the member misses it
-  for (const md of holders.arrays) {
-    if (md.active) await run(["wipefs", "-a", "-f", md.device]);
-    await run(["mdadm", "--stop", md.device]);
+  beforeFirstWrite();
+  // A stopped array's members still carry its superblock, and udev re-assembles them on the
+  // event the stop itself causes. Its queue waits until the superblocks are gone.
+  await run(["udevadm", "control", "--stop-exec-queue"]);
+  try {
+    for (const md of holders.arrays) {
+      // the filesystem inside an array starts after its superblock, where wiping a member misses it
+      if (md.active) await run(["wipefs", "-a", "-f", md.device]);
+      await run(["mdadm", "--stop", md.device]);
+    }
+    for (const member of holders.arrays.flatMap((md) => md.members)) {
+      await run(["mdadm", "--zero-superblock", "--force", member]);
+    }
+  } finally {
+    await ctx.runner.run(["udevadm", "control", "--start-exec-queue"], { ...options, ignoreAbort: true });
   }
-  if (holders.arrays.length > 0) await run(["udevadm", "settle"]);
-  for (const member of holders.arrays.flatMap((md) => md.members)) {
-    await run(["mdadm", "--zero-superblock", "--force", member]);
-  }
+  await run(["udevadm", "settle"]);
   return holders;
 }
 

@@ -11,7 +11,7 @@ import { markDisksWritten } from "./run-state.ts";
 
 export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
   const run = (argv: readonly string[]) => ctx.runner.run(argv, { step: step.id });
-  const holders = await releaseHolders(ctx, step.id, step.disks);
+  const holders = await releaseHolders(ctx, step.disks, { step: step.id }, () => markDisksWritten(ctx));
   markDisksWritten(ctx);
   for (const partition of holders.partitions) await run(["wipefs", "-a", "-f", partition]);
 

@@ -292,6 +292,7 @@ export function assertConfigDrive(device: string, hostname: string): void {
 export function scrub(disks: readonly string[]): void {
   sh("umount", ["-R", "/tmp/a"]);
   sh("vgchange", ["-an"]);
+  sh("udevadm", ["control", "--stop-exec-queue"]); // or udev re-assembles what is stopped here
   for (const line of readFileSync("/proc/mdstat", "utf8").split("\n")) {
     const md = /^(md\S+)/.exec(line)?.[1];
     if (md !== undefined) sh("mdadm", ["--stop", `/dev/${md}`]);
@@ -304,6 +305,7 @@ export function scrub(disks: readonly string[]): void {
     sh("wipefs", ["-a", "-f", disk]);
     sh("sgdisk", ["-Z", disk]);
   }
+  sh("udevadm", ["control", "--start-exec-queue"]);
   sh("udevadm", ["settle"]);
 }
 
