@@ -253,11 +253,11 @@ if (import.meta.main) {
       await checkImage(name, image, (line) => console.error(line));
     }
     if (values.boot && imageSpec(name).kind !== "byolinux") {
-      const { bootImage } = await import("./check.ts");
+      const { bootDisks } = await import("./check.ts");
       const dir = join(imagesDir(), `.boot-${name}-${process.pid}`);
       try {
         for (const firmware of ["bios", "uefi"] as const) {
-          await bootImage(image, firmware, { dir, log: (line) => console.error(line) });
+          await bootDisks([image], firmware, { dir, log: (line) => console.error(line) });
         }
       } finally {
         await rm(dir, { recursive: true, force: true });

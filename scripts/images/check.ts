@@ -202,9 +202,16 @@ export interface BootResult {
   consoleLog: string;
 }
 
-// Boots a whole-disk image (BYOI) in QEMU (TCG, throw-away writes) until `marker` is on the serial console.
-export async function bootImage(
-  image: BuiltImage,
+/** A disk to boot from (the first) or to attach. */
+export interface BootDisk {
+  path: string;
+  format: "raw" | "qcow2";
+}
+
+// Boots disks in QEMU (TCG, throw-away writes, the first disk first) until `marker` is on the serial console:
+// a whole-disk image (BYOI), or the disks of an install.
+export async function bootDisks(
+  disks: readonly BootDisk[],
   firmware: "bios" | "uefi",
   opts: { marker?: string; timeoutMs?: number; dir: string; log: Log },
 ): Promise<BootResult> {
@@ -224,8 +231,10 @@ export async function bootImage(
     args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${ovmf.code}`);
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${ovmf.vars}`);
   }
-  args.push("-drive", `file=${image.path},if=none,id=d0,format=${image.format},snapshot=on`);
-  args.push("-device", "virtio-blk-pci,drive=d0,bootindex=0");
+  disks.forEach((d, i) => {
+    args.push("-drive", `file=${d.path},if=none,id=d${i},format=${d.format},snapshot=on`);
+    args.push("-device", `virtio-blk-pci,drive=d${i}${i === 0 ? ",bootindex=0" : ""}`);
+  });
   args.push("-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0");
   const started = Date.now();
   opts.log(`boot ${firmware}: qemu-system-x86_64 ${args.join(" ")}`);
