@@ -35,7 +35,7 @@ export class FileSink extends Writable {
 
   constructor(options: FileSinkOptions) {
     // a deep queue in front of the sink lets the socket run ahead while a batch is written
-    super({ highWaterMark: 4 * options.pool.batchBytes });
+    super({ highWaterMark: options.pool.batchBytes });
     this.#path = options.path;
     this.#pool = options.pool;
     this.#position = options.position;

@@ -27,7 +27,7 @@ type Message = { buffer: ArrayBuffer } | { digest: string };
 
 export interface HashWorkerOptions {
   batchBytes?: number; // default 1 MiB
-  batches?: number; // default 8
+  batches?: number; // default 4
 }
 
 export class HashWorker implements BatchPool {
@@ -44,7 +44,7 @@ export class HashWorker implements BatchPool {
   constructor(algorithm: ChecksumType, options: HashWorkerOptions = {}) {
     this.algorithm = algorithm;
     this.batchBytes = options.batchBytes ?? 1 << 20;
-    this.#maxBatches = options.batches ?? 8;
+    this.#maxBatches = options.batches ?? 4;
     this.#worker = new Worker(THREAD, { eval: true, workerData: { algorithm } });
     this.#worker.on("message", (m: Message) => this.#onMessage(m));
     this.#worker.on("error", (e: Error) => this.#fail(e));

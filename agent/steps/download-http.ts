@@ -1,9 +1,16 @@
 // One HTTP GET of the image, redirects followed by hand so that we decide which headers go
 // where: the request's httpHeaders (and the URL's user:pass) are credentials for the image's
 // origin, and a redirect to any other origin must not carry them.
+//
+// The body is fed from undici's dispatch handler rather than its request() stream: a dropped
+// connection then ends the body cleanly after the last byte that arrived (a destroyed stream
+// would drop what it had buffered), and error() tells why it ended. So a resume starts at
+// exactly the first byte that never arrived.
 
 import { Buffer } from "node:buffer";
-import { type Dispatcher, request } from "undici";
+import type { IncomingHttpHeaders } from "node:http";
+import { Readable } from "node:stream";
+import type { Dispatcher } from "undici";
 
 export const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -15,8 +22,10 @@ export interface ImageTarget {
 
 export interface ImageResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData["body"];
+  headers: IncomingHttpHeaders;
+  body: Readable; // never errors: a failure ends it, and error() says what it was
+  error(): Error | undefined;
+  discard(): void; // abandons the body (an error status, a redirect, an image too big)
   url: URL; // where the body came from, credentials stripped
 }
 
@@ -38,12 +47,10 @@ export async function openImage(
   let url = first;
   for (let hop = 0; ; hop++) {
     const headers = { ...(url.origin === first.origin ? credentials : {}), ...extra };
-    const res = await request(url, { method: "GET", headers, dispatcher: options.dispatcher, signal: options.signal });
+    const res = await get(url, headers, options);
     const location = header(res.headers, "location");
-    if (!REDIRECTS.has(res.statusCode) || location === undefined) {
-      return { status: res.statusCode, headers: res.headers, body: res.body, url };
-    }
-    await res.body.dump().catch(() => {});
+    if (!REDIRECTS.has(res.status) || location === undefined) return res;
+    res.discard();
     if (hop === MAX_REDIRECTS) throw new RedirectError(`more than ${MAX_REDIRECTS} redirects`);
     url = stripCredentials(new URL(location, url));
     if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -52,8 +59,65 @@ export async function openImage(
   }
 }
 
+// A GET whose promise settles with the response headers; the body then flows through a
+// Readable with back-pressure (pause/resume of the parser).
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  options: { dispatcher: Dispatcher; signal?: AbortSignal },
+): Promise<ImageResponse> {
+  const { signal } = options;
+  let controller: Dispatcher.DispatchController | undefined;
+  let failure: Error | undefined;
+  let done = false; // the response has ended, or failed
+  const abort = (reason: Error) => {
+    if (!done) controller?.abort(reason);
+  };
+  const body = new Readable({
+    highWaterMark: 1 << 20,
+    read: () => controller?.resume(),
+    destroy: (e, cb) => {
+      abort(e ?? new Error("body discarded"));
+      cb(e);
+    },
+  });
+  const onAbort = () => abort(signal?.reason ?? new Error("aborted"));
+  return new Promise((resolve, reject) => {
+    const path = `${url.pathname}${url.search}`;
+    options.dispatcher.dispatch(
+      { origin: url.origin, path, method: "GET", headers },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (signal?.aborted) onAbort();
+          else signal?.addEventListener("abort", onAbort, { once: true });
+        },
+        onResponseStart(_c, status, responseHeaders) {
+          const discard = () => body.destroy();
+          resolve({ status, headers: responseHeaders, body, error: () => failure, discard, url });
+        },
+        onResponseData(c, chunk) {
+          if (!body.push(chunk)) c.pause();
+        },
+        onResponseEnd() {
+          done = true;
+          signal?.removeEventListener("abort", onAbort);
+          body.push(null);
+        },
+        onResponseError(_c, e) {
+          done = true;
+          signal?.removeEventListener("abort", onAbort);
+          failure = e;
+          reject(e); // before the headers: the request failed; after: a no-op
+          if (!body.destroyed) body.push(null);
+        },
+      },
+    );
+  });
+}
+
 // A single-valued response header, or undefined.
-export function header(headers: ImageResponse["headers"], name: string): string | undefined {
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }

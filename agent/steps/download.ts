@@ -15,7 +15,6 @@ import { Agent } from "undici";
 import { InstallError } from "../errors.ts";
 import type { EventSink } from "../exec/types.ts";
 import { PlainPool } from "../io/batch-pool.ts";
-import { endOnError } from "../io/end-on-error.ts";
 import { FileSink, FileSinkError } from "../io/file-sink.ts";
 import { HashWorker } from "../io/hash-worker.ts";
 import { LimitStage } from "../io/limit.ts";
@@ -140,16 +139,15 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
   );
   await accept(s, p, res, resuming);
   if (p.total !== null && p.total >= s.limitBytes) {
-    res.body.destroy();
+    res.discard();
     throw new InstallError("too-big", s.step, s.tooBig);
   }
   const sink = new FileSink({ path: s.destination, position: p.written, pool: p.hasher ?? new PlainPool() });
   const report = (bytes: number, total: number | null) =>
     s.events.emit({ step: s.step, phase: "progress", bytes, total });
-  const body = endOnError(res.body);
   try {
     await pipeline(
-      body.source,
+      res.body,
       new LimitStage({ maxBytes: s.limitBytes - 1, seen: p.written, error: () => tooBig(s) }),
       new ProgressStage({ start: p.written, total: p.total, report }),
       sink,
@@ -160,7 +158,8 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
     throw transient(s, e);
   }
   p.written = sink.written;
-  if (body.error() !== undefined) throw transient(s, body.error());
+  const dropped = res.error();
+  if (dropped !== undefined) throw transient(s, dropped);
   if (p.total !== null && p.written < p.total) {
     throw new TransientError(`body truncated at ${p.written} of ${p.total} bytes`);
   }
@@ -185,7 +184,7 @@ async function accept(s: Settings, p: Progress, res: ImageResponse, resuming: bo
     if (validator !== undefined) p.validator = validator;
     return;
   }
-  await res.body.dump().catch(() => {});
+  res.discard();
   const reason = `HTTP ${res.status} ${STATUS_CODES[res.status] ?? ""}`.trim();
   if (resuming && (res.status === 206 || res.status === 416)) {
     p.resumable = false;

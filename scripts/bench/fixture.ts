@@ -1,0 +1,56 @@
+// The benchmark's input: 2 GiB of random bytes, made once and cached with its digests, and
+// the byol download bundled the way it ships (one plain .mjs: no type stripping at run time).
+
+import { createCipheriv, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { timed } from "./timed.ts";
+
+export const SIZE = 2 * 1024 ** 3;
+
+export function cacheDir(): string {
+  return join(process.env.BYOL_CACHE ?? join(homedir(), ".cache", "byol"), "bench");
+}
+
+// AES-CTR keystream: random-looking (incompressible) and made at GB/s.
+export async function ensureImage(dir: string): Promise<string> {
+  const path = join(dir, "random-2g.bin");
+  if (existsSync(path)) return path;
+  await mkdir(dir, { recursive: true });
+  const file = await open(`${path}.tmp`, "w");
+  const cipher = createCipheriv("aes-128-ctr", randomBytes(16), randomBytes(16));
+  const zeros = Buffer.alloc(16 << 20);
+  for (let done = 0; done < SIZE; done += zeros.length) await file.write(cipher.update(zeros));
+  await file.close();
+  await rename(`${path}.tmp`, path);
+  return path;
+}
+
+// The image's digest, cached beside it; computed with openssl the first time.
+export async function digestOf(path: string, algorithm: "sha256" | "sha512"): Promise<string> {
+  const cached = `${path}.${algorithm}`;
+  if (existsSync(cached)) return (await readFile(cached, "utf8")).trim();
+  const { stdout } = await timed(["openssl", "dgst", `-${algorithm}`, "-r", path]);
+  const hex = stdout.split(" ")[0] ?? "";
+  await writeFile(cached, `${hex}\n`);
+  return hex;
+}
+
+// scripts/bench/byol-run.ts as one .mjs, like dist/byol.mjs.
+export async function bundleRunner(dir: string): Promise<string> {
+  const outfile = join(dir, "byol-run.mjs");
+  await build({
+    entryPoints: [new URL("./byol-run.ts", import.meta.url).pathname],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node24",
+    format: "esm",
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: "warning",
+  });
+  return outfile;
+}
