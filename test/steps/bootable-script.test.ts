@@ -1,0 +1,234 @@
+// make_image_bootable.sh in a real chroot on the host: a mini root with a static busybox as /bin/sh,
+// real bind mounts (root only), the real runner. Checks the live lines, the log file, the failure
+// messages, the timeout, resolv.conf and that no mount is left behind.
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { InstallError } from "../../agent/errors.ts";
+import type { RunContext } from "../../agent/exec/context.ts";
+import { Journal } from "../../agent/exec/journal.ts";
+import { createRunner } from "../../agent/exec/runner.ts";
+import type { StepEvent } from "../../agent/exec/types.ts";
+import { createLogger } from "../../agent/log.ts";
+import type { BootableScriptStep } from "../../agent/plan/types.ts";
+import { Redactor } from "../../agent/redact.ts";
+import { bootableScript, SCRIPT_LOG } from "../../agent/steps/bootable-script.ts";
+import { SAVED_RESOLV_CONF } from "../../agent/steps/chroot.ts";
+
+const SECRET = "Bearer s3cr3t-token-for-tests";
+const root = process.getuid?.() === 0;
+const skip = root ? false : "needs root: real bind mounts and chroot";
+const SCRIPT = "/root/.ovh/make_image_bootable.sh";
+
+// A temporary root with busybox as /bin/sh (plus the applets the scripts use) and `script` in place.
+function miniRoot(script: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "byol-chroot-"));
+  mkdirSync(join(dir, "bin"));
+  copyFileSync("/bin/busybox", join(dir, "bin/busybox"));
+  for (const applet of ["sh", "sleep", "cat", "readlink", "ls"]) symlinkSync("busybox", join(dir, "bin", applet));
+  mkdirSync(join(dir, "root/.ovh"), { recursive: true });
+  mkdirSync(join(dir, "etc"));
+  mkdirSync(join(dir, "tmp"));
+  writeFileSync(join(dir, SCRIPT), `#!/bin/sh\n${script}\n`);
+  chmodSync(join(dir, SCRIPT), 0o755);
+  return dir;
+}
+
+function context() {
+  const runDir = mkdtempSync(join(tmpdir(), "byol-script-run-"));
+  const redactor = new Redactor().add(SECRET);
+  const log = createLogger({ file: join(runDir, "byol.log"), redactor });
+  const events: StepEvent[] = [];
+  const sink = { emit: (e: StepEvent) => void events.push(e) };
+  const journal = new Journal(join(runDir, "journal.jsonl"));
+  const runner = createRunner({ journal, redactor, log, events: sink, graceMs: 300 });
+  const ctx: RunContext = {
+    runner,
+    events: sink,
+    log,
+    redactor,
+    stack: new AsyncDisposableStack(),
+    state: { runId: "t", targetDisks: [], disksWritten: true, step: "bootable-script" },
+    signal: new AbortController().signal,
+    runDir,
+  };
+  return { ctx, events, runDir };
+}
+
+function step(dir: string): BootableScriptStep {
+  return { kind: "bootable-script", id: "bootable-script", title: "running", commands: [], script: SCRIPT, root: dir };
+}
+
+function mountsUnder(dir: string): string[] {
+  return readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[1] ?? "")
+    .filter((t) => t === dir || t.startsWith(`${dir}/`));
+}
+
+// Whatever happened, nothing of the test stays mounted or on disk.
+async function cleanUp(ctx: RunContext, ...dirs: string[]): Promise<void> {
+  await ctx.stack.disposeAsync();
+  for (const dir of dirs) {
+    for (const target of mountsUnder(dir).reverse()) spawnSync("umount", ["-l", target]);
+    if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Gone, or a zombie waiting for whoever adopted it to reap it: either way it no longer runs.
+function dead(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
+
+const lines = (events: StepEvent[]) =>
+  events.flatMap((e) => (e.phase === "log" && e.level === "info" ? [e.message] : []));
+
+test(
+  "a script that succeeds: each line streamed live and logged whole, in the chroot's environment",
+  { skip },
+  async () => {
+    const dir = miniRoot(`echo "hello from the chroot"
+echo "env: BYOL=$BYOL HOME=$HOME LANG=$LANG PATH=$PATH"
+echo "proc: $(readlink /proc/self/exe)"
+[ -c /dev/null ] && echo "dev: ok"
+[ -d /sys/block ] && echo "sys: ok"
+echo "to stderr" >&2
+echo "resolv: $(cat /etc/resolv.conf)"
+echo "the header is ${SECRET}"
+printf "no newline at the end"`);
+    const { ctx, events, runDir } = context();
+    try {
+      await bootableScript(ctx, step(dir), { timeoutMs: 20_000 });
+      const got = lines(events);
+      assert.equal(got[0], "hello from the chroot");
+      assert.equal(got[1], "env: BYOL=1 HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+      assert.equal(got[2], "proc: /bin/busybox", "/proc is the kernel's, seen from inside the chroot");
+      assert.ok(got.includes("dev: ok") && got.includes("sys: ok") && got.includes("to stderr"));
+      assert.ok(got.includes("the header is ***"), "lines are redacted before they leave the step");
+      assert.equal(got.at(-1), "no newline at the end");
+      const log = readFileSync(join(runDir, SCRIPT_LOG), "utf8");
+      assert.match(log, /^hello from the chroot\nenv: BYOL=1 /);
+      assert.match(log, /the header is \*\*\*\n/);
+      assert.ok(!log.includes(SECRET));
+      assert.ok(log.endsWith("no newline at the end\n"));
+      const resolv = readFileSync("/etc/resolv.conf", "utf8").split("\n")[0];
+      assert.ok(log.includes(`resolv: ${resolv}`), "the rescue's resolv.conf inside the chroot");
+      assert.deepEqual(mountsUnder(dir), [], "the bind mounts are gone once the step returns");
+      assert.equal(existsSync(join(dir, "etc/resolv.conf")), false, "the image had none, and has none again");
+    } finally {
+      await cleanUp(ctx, dir, runDir);
+    }
+  },
+);
+
+test("a script that exits 1: the exact message, with only its last 50 of 80 lines", { skip }, async () => {
+  const dir = miniRoot(`i=1
+while [ $i -le 80 ]; do echo "line $i"; i=$((i+1)); done
+exit 1`);
+  writeFileSync(join(dir, "etc/resolv.conf"), "nameserver 192.0.2.1 # the image's own\n");
+  const { ctx, events, runDir } = context();
+  try {
+    const error = await bootableScript(ctx, step(dir), { timeoutMs: 20_000 }).then(
+      () => assert.fail("the step must fail"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof InstallError);
+    assert.equal(error.code, "script");
+    assert.equal(error.step, "bootable-script");
+    const last50 = Array.from({ length: 50 }, (_, i) => `line ${i + 31}`).join("\n");
+    assert.equal(
+      error.message,
+      `The script did not end properly (exit code 1); last 50 lines of its output:\n${last50}`,
+    );
+    assert.equal(lines(events).length, 80, "every line was streamed");
+    assert.equal(readFileSync(join(runDir, SCRIPT_LOG), "utf8").split("\n").length, 81);
+    assert.deepEqual(mountsUnder(dir), []);
+    assert.equal(readFileSync(join(dir, "etc/resolv.conf"), "utf8"), "nameserver 192.0.2.1 # the image's own\n");
+    assert.equal(existsSync(join(dir, "etc", SAVED_RESOLV_CONF)), false);
+  } finally {
+    await cleanUp(ctx, dir, runDir);
+  }
+});
+
+test(
+  "a script that hangs: stopped at the timeout, its processes gone, the image's symlink restored",
+  { skip },
+  async () => {
+    const dir = miniRoot(`echo "about to hang"
+echo $$ > /tmp/sh.pid
+sleep 1000 &
+echo $! > /tmp/sleep.pid
+echo "resolv is $(readlink /etc/resolv.conf || echo a file)"
+wait`);
+    symlinkSync("../run/systemd/resolve/stub-resolv.conf", join(dir, "etc/resolv.conf"));
+    const { ctx, events, runDir } = context();
+    try {
+      const started = Date.now();
+      const error = await bootableScript(ctx, step(dir), { timeoutMs: 1500 }).then(
+        () => assert.fail("the step must fail"),
+        (e: unknown) => e,
+      );
+      assert.ok(Date.now() - started < 10_000);
+      assert.ok(error instanceof InstallError);
+      assert.equal(
+        error.message,
+        "The script did not end properly (timed out after 1.5s); last 50 lines of its output:\nabout to hang\nresolv is a file",
+      );
+      assert.ok(
+        events.some((e) => e.phase === "log" && e.level === "warn" && /timed out, stopping it/.test(e.message)),
+      );
+      for (const name of ["sh.pid", "sleep.pid"]) {
+        const pid = Number(readFileSync(join(dir, "tmp", name), "utf8"));
+        assert.ok(dead(pid), `${name} ${pid} was killed`);
+      }
+      assert.deepEqual(mountsUnder(dir), []);
+      const link = join(dir, "etc/resolv.conf");
+      assert.ok(lstatSync(link).isSymbolicLink(), "the symlink itself is back");
+      assert.equal(readlinkSync(link), "../run/systemd/resolve/stub-resolv.conf");
+      assert.equal(existsSync(join(dir, "etc", SAVED_RESOLV_CONF)), false);
+    } finally {
+      await cleanUp(ctx, dir, runDir);
+    }
+  },
+);
+
+test("an image whose /sys is a symlink is refused before anything is mounted there", { skip }, async () => {
+  const dir = miniRoot("echo never");
+  const decoy = mkdtempSync(join(tmpdir(), "byol-decoy-"));
+  symlinkSync(decoy, join(dir, "sys"));
+  const { ctx, runDir } = context();
+  try {
+    await assert.rejects(bootableScript(ctx, step(dir), { timeoutMs: 20_000 }), (e: unknown) => {
+      assert.ok(e instanceof InstallError);
+      assert.equal(e.message, `${dir}/sys in the installed system is a symbolic link; cannot mount on it`);
+      return true;
+    });
+    await ctx.stack.disposeAsync(); // what install.ts does on failure
+    assert.deepEqual(mountsUnder(dir), []);
+    assert.deepEqual(mountsUnder(decoy), []);
+    assert.equal(existsSync(join(dir, "etc/resolv.conf")), false, "restored on the failure path too");
+  } finally {
+    await cleanUp(ctx, dir, decoy, runDir);
+  }
+});
