@@ -1,0 +1,95 @@
+// A loopback HTTP server for one fixture image, with Range support (byol resumes downloads with Range).
+// The VM reaches it through QEMU's guestfwd at http://10.0.2.100/<name>.
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A byte range to send, inclusive of both ends. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+// Parses a Range header for a file of `size` bytes: one range, or "unsatisfiable", or undefined for the whole file.
+// Several ranges are answered with the whole file (allowed by RFC 9110).
+export function parseRange(header: string | undefined, size: number): ByteRange | "unsatisfiable" | undefined {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (m === null) return undefined;
+  const [, from = "", to = ""] = m;
+  if (from === "" && to === "") return undefined;
+  if (from === "") {
+    const suffix = Number(to);
+    if (suffix === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(from);
+  if (start >= size) return "unsatisfiable";
+  const end = to === "" ? size - 1 : Math.min(Number(to), size - 1);
+  if (end < start) return undefined;
+  return { start, end };
+}
+
+export interface ImageServer extends AsyncDisposable {
+  port: number;
+  /** The path the image is served at, e.g. /byolinux-debian12.qcow2. */
+  urlPath: string;
+  /** Requests answered so far, for the log: "GET 200 181338112", "GET 206 bytes=1000-". */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+// Serves `file` at `urlPath` on 127.0.0.1, on a free port; everything else is 404.
+export async function serveImage(file: string, urlPath: string): Promise<ImageServer> {
+  const size = (await stat(file)).size;
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== urlPath || (req.method !== "GET" && req.method !== "HEAD")) {
+      requests.push(`${req.method} 404 ${req.url}`);
+      res.writeHead(path === urlPath ? 405 : 404).end();
+      return;
+    }
+    const range = parseRange(req.headers.range, size);
+    if (range === "unsatisfiable") {
+      requests.push(`${req.method} 416 ${req.headers.range}`);
+      res.writeHead(416, { "Content-Range": `bytes */${size}` }).end();
+      return;
+    }
+    const headers: Record<string, string | number> = {
+      "Accept-Ranges": "bytes",
+      "Content-Type": "application/octet-stream",
+    };
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    headers["Content-Length"] = end - start + 1;
+    if (range !== undefined) headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
+    const status = range === undefined ? 200 : 206;
+    requests.push(`${req.method} ${status} ${range === undefined ? size : req.headers.range}`);
+    res.writeHead(status, headers);
+    if (req.method === "HEAD" || size === 0) {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(file, { start, end, highWaterMark: 1048576 });
+    stream.on("error", () => res.destroy());
+    res.on("close", () => stream.destroy());
+    stream.pipe(res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return {
+    port: (server.address() as AddressInfo).port,
+    urlPath,
+    requests,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,125 @@
+// Parsers of the tool output collected from the installed system (findmnt, lsblk, /proc/mdstat,
+// /proc/swaps, lvs). Pure; tested on captured text.
+
+export interface MountRow {
+  target: string;
+  source: string;
+  fstype: string;
+}
+
+// `findmnt -J -l -o TARGET,SOURCE,FSTYPE`; a btrfs "[/subvolume]" suffix is dropped from the source.
+export function parseFindmnt(text: string): MountRow[] {
+  const data = JSON.parse(text || '{"filesystems":[]}') as { filesystems?: Record<string, unknown>[] };
+  return (data.filesystems ?? []).map((f) => ({
+    target: String(f["target"] ?? ""),
+    source: String(f["source"] ?? "").replace(/\[.*\]$/, ""),
+    fstype: String(f["fstype"] ?? ""),
+  }));
+}
+
+export interface BlockNode {
+  name: string;
+  type: string;
+  fstype?: string | null;
+  mountpoint?: string | null;
+  partuuid?: string | null;
+  parttype?: string | null;
+  children?: BlockNode[];
+}
+
+// `lsblk -J -p -o NAME,TYPE,FSTYPE,MOUNTPOINT,PARTUUID,PARTTYPE`: the tree from the disks down.
+export function parseLsblk(text: string): BlockNode[] {
+  return (JSON.parse(text || '{"blockdevices":[]}') as { blockdevices?: BlockNode[] }).blockdevices ?? [];
+}
+
+// Every path from a disk down to a node that matches; an md or LVM device sits under each of its members,
+// so it is found once per member. Each path lists the nodes from the disk to the match.
+export function pathsTo(roots: readonly BlockNode[], match: (n: BlockNode) => boolean): BlockNode[][] {
+  const found: BlockNode[][] = [];
+  const walk = (node: BlockNode, above: BlockNode[]) => {
+    const path = [...above, node];
+    if (match(node)) found.push(path);
+    for (const child of node.children ?? []) walk(child, path);
+  };
+  for (const root of roots) walk(root, []);
+  return found;
+}
+
+// Every node of the tree, once per place it appears.
+export function allNodes(roots: readonly BlockNode[]): BlockNode[] {
+  return pathsTo(roots, () => true).map((p) => p[p.length - 1]!);
+}
+
+export interface MdArray {
+  name: string; // md127
+  active: boolean;
+  level: string; // raid1, raid5, ...
+  members: string[]; // vdb2, vdc2
+  status: string; // "[2/2] [UU]"
+  degraded: boolean;
+  /** "recovery = 12.6%" or "resync = 3.0%" while the array is still syncing. */
+  syncing?: string;
+}
+
+// /proc/mdstat: one entry per array, with its level, members, [n/m] [UU] status and any running sync.
+export function parseMdstat(text: string): MdArray[] {
+  const arrays: MdArray[] = [];
+  let current: MdArray | undefined;
+  for (const line of text.split("\n")) {
+    const head = /^(md\S*) : (active|inactive)(?: \([^)]*\))?\s*(.*)$/.exec(line);
+    if (head !== null) {
+      const words = (head[3] ?? "").split(/\s+/).filter(Boolean);
+      const level = words[0] !== undefined && /^(raid\d+|linear)$/.test(words[0]) ? words.shift()! : "";
+      current = {
+        name: head[1]!,
+        active: head[2] === "active",
+        level,
+        members: words.map((w) => w.replace(/\[\d+\](\([A-Z]\))?$/, "")),
+        status: "",
+        degraded: false,
+      };
+      arrays.push(current);
+      continue;
+    }
+    if (current === undefined) continue;
+    const status = /(\[\d+\/\d+\]) (\[[U_]+\])/.exec(line);
+    if (status !== null) {
+      current.status = `${status[1]} ${status[2]}`;
+      current.degraded = status[2]!.includes("_");
+    }
+    const sync = /(recovery|resync|reshape|check)\s*=\s*([\d.]+%)/.exec(line);
+    if (sync !== null) current.syncing = `${sync[1]} = ${sync[2]}`;
+    if (line.trim() === "") current = undefined;
+  }
+  return arrays;
+}
+
+export interface SwapRow {
+  device: string;
+  type: string;
+}
+
+// /proc/swaps, without its header line.
+export function parseSwaps(text: string): SwapRow[] {
+  return text
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w.length >= 2 && w[0]!.startsWith("/"))
+    .map((w) => ({ device: w[0]!, type: w[1]! }));
+}
+
+export interface LvRow {
+  lv: string;
+  vg: string;
+  path: string;
+}
+
+// `lvs --reportformat json -o lv_name,vg_name,lv_path`; empty when lvs printed nothing (no LVM at all).
+export function parseLvs(text: string): LvRow[] {
+  if (text.trim() === "") return [];
+  const data = JSON.parse(text) as { report?: { lv?: Record<string, string>[] }[] };
+  return (data.report ?? []).flatMap((r) =>
+    (r.lv ?? []).map((l) => ({ lv: l["lv_name"] ?? "", vg: l["vg_name"] ?? "", path: l["lv_path"] ?? "" })),
+  );
+}

@@ -1,0 +1,264 @@
+// One rig scenario end to end: rescue boot, `byol install` over SSH, power-off, boot of the same disks with
+// no kernel given, checks from inside the installed system (or, for an install expected to fail, checks of
+// the disk files), and the verdict. Every file of the run goes to outDir; the disks go unless keep is set.
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { ensureImage } from "../images/build.ts";
+import { ensureRescueImage } from "../rescue/build.ts";
+import { track } from "../vm/cleanup.ts";
+import { planDisks } from "../vm/disks.ts";
+import { OVMF_CODE } from "../vm/ovmf.ts";
+import { bootRescue, type RescueVm } from "../vm/rescue-vm.ts";
+import { makeKeyPair } from "../vm/ssh.ts";
+import { ensureBundle } from "./agent-bundle.ts";
+import { type Check, commandCheck, finalMessage, systemChecks } from "./checks.ts";
+import { collectScript, parseSections } from "./collect.ts";
+import { type DiskEnds, readEnds } from "./disk-state.ts";
+import { bootFromDisks } from "./disk-vm.ts";
+import { createEventView, lineSplitter } from "./event-view.ts";
+import { type ExpectedSystem, expectedSystem } from "./expected.ts";
+import { serveImage } from "./image-server.ts";
+import { diskChecks, exitChecks, makeVerdict, parseResult, type Verdict } from "./outcome.ts";
+import { type Scenario, substitute } from "./scenario.ts";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const GUEST_AGENT_DIR = "/opt/byol-rig";
+const IMAGE_HOST = "10.0.2.100";
+
+export interface RunOptions {
+  scenario: Scenario;
+  outDir: string;
+  /** Keep the disk files and the OVMF variable store (logs are always kept). */
+  keep: boolean;
+  log: (line: string) => void;
+}
+
+// Runs the scenario; never throws: a failure of the rig itself is a failed "rig" check in the verdict.
+export async function runScenario(opts: RunOptions): Promise<Verdict> {
+  const { scenario, outDir, log } = opts;
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const checks: Check[] = [];
+  const machineDir = join(outDir, "machine");
+  const scratch = [
+    ...planDisks(scenario.machine.disks, machineDir).map((d) => d.path),
+    join(machineDir, "OVMF_VARS_4M.fd"),
+  ];
+  const untrack = opts.keep ? () => {} : track({ kill: () => {}, paths: scratch });
+  try {
+    await mkdir(outDir, { recursive: true });
+    await runPhases(opts, timings, checks);
+  } catch (error) {
+    log(`rig: ${(error as Error).stack ?? error}`);
+    checks.push({ name: "rig", ok: false, detail: (error as Error).message.split("\n").slice(0, 12).join("\n") });
+  } finally {
+    if (!opts.keep) for (const p of scratch) await rm(p, { force: true });
+    untrack();
+  }
+  timings["total"] = Date.now() - started;
+  const verdict = makeVerdict(scenario.name, checks, timings, outDir);
+  await writeFile(join(outDir, "verdict.json"), `${JSON.stringify(verdict, null, 2)}\n`).catch(() => {});
+  return verdict;
+}
+
+async function runPhases(opts: RunOptions, timings: Record<string, number>, checks: Check[]): Promise<void> {
+  const { scenario, outDir, log } = opts;
+  const { machine } = scenario;
+  let t = Date.now();
+  const rescueImage = await ensureRescueImage({ log });
+  const image = await ensureImage(scenario.image, { log });
+  const bundle = await ensureBundle(repo, log);
+  const agentDir = join(outDir, "agent");
+  await mkdir(agentDir, { recursive: true });
+  await copyFile(bundle, join(agentDir, "byol.mjs"));
+  const keyDir = join(outDir, "ssh");
+  await rm(keyDir, { recursive: true, force: true });
+  await mkdir(keyDir, { mode: 0o700 });
+  const key = await makeKeyPair(keyDir);
+  timings["prepare"] = Date.now() - t;
+
+  await using server = await serveImage(image.path, `/${scenario.image}.${image.format}`);
+  const request = substitute(scenario.request, {
+    IMAGE_URL: `http://${IMAGE_HOST}${server.urlPath}`,
+    IMAGE_SHA512: image.sha512,
+    IMAGE_SHA256: image.sha256,
+    SSH_PUBKEY: key.publicKey,
+  }) as Record<string, unknown>;
+  await writeFile(join(outDir, "request.json"), `${JSON.stringify(request, null, 2)}\n`);
+  const expected = expectedSystem(request, machine);
+  log(
+    `rig: ${scenario.name}: ${machine.firmware}, ${machine.disks.length} disk(s), image ${scenario.image} on 127.0.0.1:${server.port}`,
+  );
+
+  t = Date.now();
+  const vm = await bootRescue({
+    disks: machine.disks,
+    firmware: machine.firmware,
+    memoryMiB: machine.memoryMiB,
+    cpus: machine.cpus,
+    shares: [{ hostPath: agentDir, tag: "byolrig", guestPath: GUEST_AGENT_DIR }],
+    guestForwards: [{ guestAddr: IMAGE_HOST, guestPort: 80, hostPort: server.port }],
+    outDir,
+    name: "machine",
+    keepFiles: true,
+    image: rescueImage,
+    log,
+  });
+  let before: DiskEnds[];
+  let install: { stdout: string; exitCode: number };
+  try {
+    timings["rescueBoot"] = vm.bootMs;
+    timings["rescueStart"] = Date.now() - t;
+    before = await Promise.all(vm.disks.map((d) => readEnds(d.path, d.sizeBytes)));
+    t = Date.now();
+    install = await runInstall(vm, request, outDir, log);
+    timings["install"] = Date.now() - t;
+    await saveRunDir(vm, outDir, log);
+    await vm.poweroff();
+  } finally {
+    await vm[Symbol.asyncDispose]();
+    await rename(vm.consoleLog, join(outDir, "rescue-console.log")).catch(() => {});
+  }
+  await writeFile(join(outDir, "image-server.log"), `${server.requests.join("\n")}\n`);
+
+  const result = parseResult(install.stdout);
+  const want = {
+    exitCode: scenario.expect.exitCode,
+    ...(scenario.expect.error ? { error: scenario.expect.error } : {}),
+  };
+  checks.push(...exitChecks(want, result, install.exitCode));
+  if (want.exitCode !== 0) {
+    const after = await Promise.all(vm.disks.map((d) => readEnds(d.path, d.sizeBytes)));
+    const disks = vm.disks.map((d, i) => ({
+      name: d.guestDevice.replace("/dev/vd", "disk "),
+      before: before[i]!,
+      after: after[i]!,
+    }));
+    checks.push(...diskChecks(want.exitCode, disks));
+    return;
+  }
+  if (result?.exitCode !== 0) {
+    log("rig: the install failed, so the disks are not booted");
+    return;
+  }
+  await bootAndCheck(opts, vm, expected, request, key.keyPath, timings, checks);
+}
+
+// `byol install --json --no-reboot --request -` in the rescue VM, its events shown as they come.
+async function runInstall(
+  vm: RescueVm,
+  request: Record<string, unknown>,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<{ stdout: string; exitCode: number }> {
+  log("rig: byol install --json --no-reboot --request -");
+  const view = createEventView();
+  const lines = lineSplitter((line) => {
+    for (const l of view.line(line)) log(l);
+  });
+  const r = await vm.exec(
+    ["node", `${GUEST_AGENT_DIR}/byol.mjs`, "install", "--json", "--no-reboot", "--request", "-"],
+    {
+      stdin: JSON.stringify(request),
+      timeoutMs: 40 * 60_000,
+      onOutput: (chunk) => lines.push(chunk),
+    },
+  );
+  lines.end();
+  await writeFile(join(outDir, "install-events.jsonl"), r.stdout);
+  await writeFile(join(outDir, "install-stderr.txt"), r.stderr);
+  if (r.timedOut) log("rig: byol install timed out after 40 minutes");
+  return { stdout: r.stdout, exitCode: r.exitCode };
+}
+
+// Copies the run's journal, events and log (/run/byol) and the rescue kernel's messages into outDir.
+async function saveRunDir(vm: RescueVm, outDir: string, log: (line: string) => void): Promise<void> {
+  const tar = await vm.exec("tar -C /run/byol -czf - . 2>/dev/null | base64 -w0", { timeoutMs: 120_000 });
+  const runDir = join(outDir, "run");
+  await mkdir(runDir, { recursive: true });
+  if (tar.stdout.trim() !== "") {
+    await execa("tar", ["-xzf", "-", "-C", runDir], { input: Buffer.from(tar.stdout.trim(), "base64"), reject: false });
+  } else log("rig: warning: no /run/byol in the rescue system");
+  const dmesg = await vm.exec("dmesg", { timeoutMs: 60_000 });
+  await writeFile(join(outDir, "rescue-dmesg.txt"), dmesg.stdout);
+}
+
+// Boots the installed disks (no kernel given), then checks the system from inside over SSH.
+async function bootAndCheck(
+  opts: RunOptions,
+  vm: RescueVm,
+  expected: ExpectedSystem,
+  request: Record<string, unknown>,
+  keyPath: string,
+  timings: Record<string, number>,
+  checks: Check[],
+): Promise<void> {
+  const { scenario, outDir, log } = opts;
+  const consoleLog = join(outDir, "disk-boot-console.log");
+  const ovmf =
+    scenario.machine.firmware === "uefi" ? { code: OVMF_CODE, vars: join(vm.dir, "OVMF_VARS_4M.fd") } : undefined;
+  let dvm: Awaited<ReturnType<typeof bootFromDisks>>;
+  try {
+    dvm = await bootFromDisks({
+      firmware: scenario.machine.firmware,
+      ...(ovmf ? { ovmf } : {}),
+      memoryMiB: scenario.machine.memoryMiB,
+      cpus: scenario.machine.cpus,
+      disks: vm.disks.map((d) => ({
+        path: d.path,
+        format: d.format,
+        serial: d.serial,
+        logicalBlockSize: d.logicalBlockSize,
+      })),
+      consoleLog,
+      pidFile: join(vm.dir, "disk-boot.pid"),
+      keyPath,
+      log,
+    });
+  } catch (error) {
+    checks.push({ name: "ssh", ok: false, detail: (error as Error).message.split("\n").slice(0, 20).join("\n") });
+    return;
+  }
+  await using _ = dvm;
+  timings["diskBoot"] = dvm.bootMs;
+  checks.push({
+    name: "ssh",
+    ok: true,
+    detail: `root logged in with the request's key ${(dvm.bootMs / 1000).toFixed(0)} s after power-on`,
+  });
+
+  let t = Date.now();
+  log("rig: waiting for cloud-init (cloud-init status --wait)");
+  await dvm.exec("timeout 480 cloud-init status --wait >/dev/null 2>&1; true", { timeoutMs: 500_000 });
+  timings["cloudInit"] = Date.now() - t;
+
+  t = Date.now();
+  const collected = await dvm.exec("bash -s", { stdin: collectScript(), timeoutMs: 180_000 });
+  await writeFile(join(outDir, "collected.txt"), collected.stdout + collected.stderr);
+  const sections = parseSections(collected.stdout);
+  const c = (request["customizations"] ?? {}) as Record<string, unknown>;
+  const efiBootloaderPath =
+    expected.operatingSystem === "byoi_64" && typeof c["efiBootloaderPath"] === "string"
+      ? c["efiBootloaderPath"]
+      : undefined;
+  checks.push(...systemChecks(expected, sections, efiBootloaderPath !== undefined ? { efiBootloaderPath } : {}));
+  for (const cmd of scenario.expect.commands) {
+    const r = await dvm.exec(cmd.run, { timeoutMs: 120_000 });
+    checks.push(commandCheck(cmd.run, cmd.contains, { exitCode: r.exitCode, output: r.stdout + r.stderr }));
+  }
+  // cloud-init prints its final message on the console a moment after it reports done
+  let message: string | undefined;
+  for (let i = 0; i < 30 && message === undefined; i++) {
+    message = finalMessage(await readFile(consoleLog, "utf8").catch(() => ""));
+    if (message === undefined) await new Promise((r) => setTimeout(r, 2000));
+  }
+  checks.push({
+    name: "console: cloud-init final message",
+    ok: message !== undefined,
+    detail: message ?? `not in ${consoleLog}`,
+  });
+  timings["checks"] = Date.now() - t;
+  await dvm.poweroff();
+}

@@ -1,0 +1,199 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  cloudInitCheck,
+  commandCheck,
+  finalMessage,
+  hostnameCheck,
+  layoutChecks,
+  systemChecks,
+} from "../../scripts/rig/checks.ts";
+import { parseSections } from "../../scripts/rig/collect.ts";
+import { defaultEntries, type ExpectedSystem } from "../../scripts/rig/expected.ts";
+import { asOutput, MDSTAT, SSH_KEY, sections, USER_DATA } from "./samples.ts";
+
+const expected: ExpectedSystem = {
+  operatingSystem: "byolinux_64",
+  hostname: "rig-raid1",
+  userData: USER_DATA,
+  sshKey: SSH_KEY,
+  firmware: "uefi",
+  entries: defaultEntries(2),
+  diskCount: 2,
+};
+const byName = (checks: { name: string; ok: boolean; detail: string }[]) => new Map(checks.map((c) => [c.name, c]));
+
+describe("systemChecks", () => {
+  it("passes a system that is what the request asked for, from the collect script's output", () => {
+    const checks = systemChecks(expected, parseSections(asOutput(sections())));
+    assert.deepEqual(
+      checks.filter((c) => !c.ok),
+      [],
+    );
+    assert.deepEqual(
+      checks.map((c) => c.name),
+      [
+        "firmware",
+        "hostname",
+        "mount /boot",
+        "raid /boot",
+        "mount /",
+        "raid /",
+        "swap",
+        "cloud-init",
+        "user-data",
+        "ssh key",
+        "efi boot entry",
+      ],
+    );
+    const c = byName(checks);
+    assert.match(c.get("raid /")!.detail, /^md126 raid1 \[2\/2\] \[UU\] \(resync = 38\.2%\) on \/dev\/vda \/dev\/vdb$/);
+    assert.match(
+      c.get("efi boot entry")!.detail,
+      /booted through Boot0004 'byol rig-raid1 \(vda\)' \/dev\/vda1:\\EFI\\debian\\grubx64\.efi/,
+    );
+  });
+
+  it("fails a wrong file system, naming what is there", () => {
+    const findmnt = JSON.stringify({
+      filesystems: [
+        { target: "/", source: "/dev/md126", fstype: "xfs" },
+        { target: "/boot", source: "/dev/md127", fstype: "ext4" },
+      ],
+    });
+    const c = byName(systemChecks(expected, sections({ findmnt })));
+    assert.equal(c.get("mount /")!.ok, false);
+    assert.equal(c.get("mount /")!.detail, "/dev/md126 xfs, expected ext4");
+  });
+
+  it("fails a missing mount, a missing swap and a degraded array", () => {
+    const findmnt = JSON.stringify({ filesystems: [{ target: "/", source: "/dev/md126", fstype: "ext4" }] });
+    const swaps = "Filename Type Size Used Priority\n/dev/vda3 partition 1048572 0 -2";
+    const mdstat = MDSTAT.replace("[2/2] [UU]\n      [=======>", "[2/1] [U_]\n      [=======>").replace(
+      / +\[=+>.*\n/,
+      "\n",
+    );
+    const c = byName(systemChecks(expected, sections({ findmnt, swaps, mdstat })));
+    assert.equal(c.get("mount /boot")!.detail, "not mounted");
+    assert.equal(c.get("swap")!.ok, false);
+    assert.equal(c.get("swap")!.detail, "1 active (expected 2): /dev/vda3");
+    assert.equal(c.get("raid /")!.ok, false);
+    assert.match(c.get("raid /")!.detail, /^degraded: md126 raid1 \[2\/1\] \[U_\]/);
+  });
+
+  it("fails an array of the wrong level", () => {
+    const e: ExpectedSystem = {
+      ...expected,
+      entries: [{ mountPoint: "/", fileSystem: "ext4", raidLevel: 5, swapDevices: 0 }],
+    };
+    const c = byName(systemChecks(e, sections()));
+    assert.equal(c.get("raid /")!.ok, false);
+    assert.match(c.get("raid /")!.detail, /no raid5 under \/ \(disk > part > raid1\)/);
+  });
+
+  it("fails when the firmware booted its own fallback entry instead of byol's", () => {
+    const efibootmgr = sections()["efibootmgr"]!.replace("BootCurrent: 0004", "BootCurrent: 0001");
+    const c = byName(systemChecks(expected, sections({ efibootmgr })));
+    assert.equal(c.get("efi boot entry")!.ok, false);
+    assert.match(
+      c.get("efi boot entry")!.detail,
+      /booted through Boot0001 'UEFI Misc Device'.*not an entry byol wrote/,
+    );
+  });
+
+  it("fails other user data, another hostname and a missing key", () => {
+    const c = byName(
+      systemChecks(
+        expected,
+        sections({ "user-data": `${"0".repeat(64)}  f`, hostname: "debian", "authorized-keys": "" }),
+      ),
+    );
+    assert.equal(c.get("user-data")!.ok, false);
+    assert.equal(c.get("hostname")!.detail, 'expected rig-raid1, the system says "debian"');
+    assert.equal(c.get("ssh key")!.ok, false);
+  });
+
+  it("turns output it cannot parse into a failed check rather than a crash", () => {
+    const c = byName(systemChecks(expected, sections({ lsblk: "lsblk: command not found" })));
+    assert.equal(c.get("layout")!.ok, false);
+    assert.match(c.get("layout")!.detail, /could not read the output/);
+  });
+
+  it("skips the EFI check on BIOS", () => {
+    const names = systemChecks({ ...expected, firmware: "bios" }, sections({ firmware: "bios" })).map((c) => c.name);
+    assert.ok(!names.includes("efi boot entry"));
+  });
+});
+
+describe("layoutChecks with LVM on RAID", () => {
+  const lsblk = JSON.stringify({
+    blockdevices: ["a", "b"].map((d) => ({
+      name: `/dev/vd${d}`,
+      type: "disk",
+      children: [
+        {
+          name: `/dev/vd${d}3`,
+          type: "part",
+          children: [
+            {
+              name: "/dev/md125",
+              type: "raid1",
+              children: [{ name: "/dev/mapper/vg-var", type: "lvm", fstype: "ext4", mountpoint: "/var" }],
+            },
+          ],
+        },
+      ],
+    })),
+  });
+  const s = sections({
+    lsblk,
+    findmnt: JSON.stringify({ filesystems: [{ target: "/var", source: "/dev/mapper/vg-var", fstype: "ext4" }] }),
+    mdstat: "Personalities : [raid1]\nmd125 : active raid1 vdb3[1] vda3[0]\n      1 blocks super 1.2 [2/2] [UU]\n",
+    lvs: JSON.stringify({ report: [{ lv: [{ lv_name: "var", vg_name: "vg", lv_path: "/dev/vg/var" }] }] }),
+  });
+  const e: ExpectedSystem = {
+    ...expected,
+    entries: [{ mountPoint: "/var", fileSystem: "ext4", raidLevel: 1, lvName: "var", swapDevices: 0 }],
+  };
+
+  it("finds the volume, its volume group and the array under it", () => {
+    const c = byName(layoutChecks(e, s));
+    assert.equal(c.get("lvm /var")!.detail, "vg/var (/dev/mapper/vg-var) on /dev/md125 raid1");
+    assert.equal(c.get("lvm /var")!.ok, true);
+    assert.equal(c.get("raid /var")!.ok, true);
+  });
+
+  it("fails when lvs does not know the volume", () => {
+    const c = byName(layoutChecks({ ...e, entries: [{ ...e.entries[0]!, lvName: "data" }] }, s));
+    assert.equal(c.get("lvm /var")!.ok, false);
+    assert.equal(c.get("lvm /var")!.detail, "lvs has no volume data (has var)");
+  });
+});
+
+describe("single checks", () => {
+  it("hostname: an FQDN becomes the short name", () => {
+    assert.equal(hostnameCheck("web1.example.com", "web1").ok, true);
+    assert.equal(hostnameCheck("web1.example.com", "web2").ok, false);
+  });
+
+  it("cloud-init: done, exit 0 and from the config drive", () => {
+    assert.equal(cloudInitCheck("status: done\ndetail:\nDataSourceConfigDrive [net,ver=2]\nexit=0").ok, true);
+    assert.equal(cloudInitCheck("status: running\nexit=0").ok, false);
+    assert.equal(cloudInitCheck("status: error\ndetail:\nDataSourceConfigDrive\nexit=1").ok, false);
+    assert.match(cloudInitCheck("status: done\ndetail:\nDataSourceNone\nexit=0").detail, /^not from the config drive/);
+  });
+
+  it("commands: the output has to contain the text", () => {
+    assert.equal(commandCheck("cat m", "byol-ok", { exitCode: 0, output: "byol-ok\n" }).ok, true);
+    const bad = commandCheck("cat m", "byol-ok", { exitCode: 1, output: "cat: m: No such file or directory\n" });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.detail, 'lacks "byol-ok" (exit 1): cat: m: No such file or directory');
+  });
+
+  it("finds cloud-init's final message on a console with carriage returns", () => {
+    const text =
+      "[  OK  ] Started x\r\n[  130.1] cloud-init[612]: Cloud-init v. 22.4.2 finished at Sat, 22 Nov 2025 05:01:02 +0000. Datasource DataSourceConfigDrive [net,ver=2][source=/dev/vda5].  Up 130.05 seconds\r\n";
+    assert.match(finalMessage(text)!, /^Cloud-init v\. 22\.4\.2 finished at Sat.*Up 130\.05 seconds$/);
+    assert.equal(finalMessage("Cloud-init v. 22.4.2 running 'modules:final'"), undefined);
+  });
+});
