@@ -71,9 +71,12 @@ function createdEntry(state: BootMgrState, label: string, step: string): string 
   return num;
 }
 
-// Every file under the mounted ESP, relative to it, with "/" separators.
+// Every file under the mounted ESP, relative to it, with "/" separators; none if it is not there.
 async function filesOf(esp: string): Promise<string[]> {
-  const entries = await readdir(esp, { recursive: true, withFileTypes: true });
+  const entries = await readdir(esp, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(esp.length + 1));
 }
 
