@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   install: async () => (await import("./commands/install.ts")).installCommand,
   cleanup: async () => (await import("./commands/cleanup.ts")).cleanupCommand,
   status: async () => (await import("./commands/status.ts")).statusCommand,
+  report: async () => (await import("./commands/report.ts")).reportCommand,
+  replay: async () => (await import("./commands/replay.ts")).replayCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

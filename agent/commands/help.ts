@@ -15,6 +15,9 @@ Commands:
                                            install the image (ERASES the target disks)
   cleanup                                  release what a failed or killed run left behind
   status     [--json]                      state of the current or last run
+  report     show FILE [--json] | diff A B read a run record, or compare two
+  replay     FILE [--header 'Name: value']... [--image-url URL] [--user-data FILE] [--dry-run]
+                                           run a recorded install again on this machine
 
 Run 'byol help <command>' or 'byol <command> --help' for details.
 
@@ -91,7 +94,48 @@ Safe to run when nothing is left.
 `,
   status: `Usage: byol status [--run-dir DIR] [--json]
 
-Shows the current or last run: its id, step, whether disks were written, and its result.
+Shows the current or last run: its id, its step, its progress and its result, with the
+steps named like OVH's progress list (download, partitioning, configdrive, deploy,
+make_image_bootable, boot order, reboot), each done (✓), running (…), failed (✗) or to do.
+Read-only: reads current.json and status.json in the run dir; safe to poll every second.
+
+  --run-dir DIR   the run dir the install used (default /run/byol)
+  --json          one JSON object, OVH's GET …/install/status equivalent:
+                  {"runId","state":"running|done|failed|interrupted|none","step","ovhStep",
+                   "progress"?:{"bytes","total"},"steps":[{"name","status":"todo|doing|done|error"}],
+                   "result"?:{"ok","exitCode","error"?}}
+`,
+  report: `Usage: byol report show FILE [--json]
+       byol report diff A B
+
+A run record is the tar every install writes (--report FILE, default
+/var/log/byol/<run-id>.tar): the request with its secrets removed, the inventory, the
+plan, events, the command journal, byol.log, make_image_bootable.sh's whole output, the
+final fstab and mdadm.conf, sgdisk -p of each disk, and summary.json.
+
+  show FILE         the run's result, its steps with timings, the failing command with its
+                    output, and the end of make_image_bootable.sh's output
+  show FILE --json  summary.json: {runId, ok, exitCode, error?, startedAt, finishedAt,
+                    steps: [{id, title, durationMs, phase: done|failed|interrupted}], ...}
+  diff A B          the plans (steps added, removed, other commands), the commands the runs
+                    ran where they differ, and the step timings side by side
+`,
+  replay: `Usage: byol replay FILE [flags]
+
+Runs the request of a run record again on this machine, to reproduce a failure. Each
+recorded target disk is mapped to the disk at the same position of a disk group here with as
+many disks, each at least as large; replay refuses when none fits. The record holds no
+secrets, so they are given again: the httpHeaders with --header, or another image URL with
+--image-url; the user data with --user-data. THIS ERASES THE TARGET DISKS (unless --dry-run).
+
+  --header 'Name: value'   an httpHeader of the image request (repeatable)
+  --image-url URL          fetch the image from here instead (e.g. a local copy)
+  --user-data FILE         the configDriveUserData, when the recorded request had some
+  --dry-run                print the plan the replay would run; nothing is touched
+  --inventory FILE         with --dry-run: plan for a recorded machine instead of this one
+  --json, --no-reboot, --boot-order MODE, --run-dir DIR   as for byol install
+
+Exit: as byol install; 2 when the disks do not fit or a secret is missing.
 `,
 };
 

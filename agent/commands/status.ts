@@ -1,19 +1,14 @@
-// byol status: the state of the current or last run, from the state file the install keeps.
+// byol status: the state of the current or last run, from the state file and the status file
+// the install keeps (OVH's GET …/install/status, for a provisioning system polling over SSH).
 
-import { readRunState } from "../exec/state.ts";
+import { defaultRunDir } from "../exec/state.ts";
+import { formatStatus } from "../status/format.ts";
+import { readStatus } from "../status/read.ts";
 import { parseFlags } from "./args.ts";
 
 export async function statusCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, { "run-dir": { type: "string" }, json: { type: "boolean" } });
-  const state = await readRunState(flags["run-dir"]);
-  if (flags.json) {
-    process.stdout.write(`${JSON.stringify(state ?? { run: null })}\n`);
-    return 0;
-  }
-  if (state === undefined) {
-    process.stdout.write("no run recorded\n");
-    return 0;
-  }
-  process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+  const status = readStatus(flags["run-dir"] ?? defaultRunDir());
+  process.stdout.write(flags.json ? `${JSON.stringify(status)}\n` : formatStatus(status));
   return 0;
 }

@@ -1,0 +1,67 @@
+// Reads a run record back: its members as text, and the parsed pieces the report, diff and
+// replay commands work from. Member names lose their leading "<runId>/".
+
+import { createReadStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import type { JournalEntry } from "../exec/types.ts";
+import type { Plan } from "../plan/types.ts";
+import type { Inventory } from "../probe/types.ts";
+import { parseJsonLines } from "./jsonl.ts";
+import type { RecordedRequest } from "./request-record.ts";
+import type { RunSummary, TimedEvent } from "./summary.ts";
+
+export interface RunRecord {
+  file: string;
+  files: Map<string, string>;
+  summary: RunSummary;
+  request?: RecordedRequest;
+  inventory?: Inventory;
+  plan?: Plan;
+  events: TimedEvent[];
+  journal: JournalEntry[];
+}
+
+export async function readRunRecord(file: string): Promise<RunRecord> {
+  const files = new Map<string, string>();
+  const extract = tar.extract();
+  const collect = (async () => {
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      if (entry.header.type === "file")
+        files.set(entry.header.name.replace(/^[^/]*\//, ""), Buffer.concat(chunks).toString("utf8"));
+    }
+  })();
+  try {
+    await Promise.all([pipeline(createReadStream(file), extract), collect]);
+  } catch (error) {
+    throw new Error(`reading the run record ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const summary = parseMember<RunSummary>(file, files, "summary.json");
+  if (summary === undefined) throw new Error(`reading the run record ${file}: it has no summary.json`);
+  const record: RunRecord = {
+    file,
+    files,
+    summary,
+    events: parseJsonLines<TimedEvent>(files.get("events.jsonl") ?? ""),
+    journal: parseJsonLines<JournalEntry>(files.get("journal.jsonl") ?? ""),
+  };
+  const request = parseMember<RecordedRequest>(file, files, "request.json");
+  if (request !== undefined) record.request = request;
+  const inventory = parseMember<Inventory>(file, files, "inventory.json");
+  if (inventory !== undefined) record.inventory = inventory;
+  const plan = parseMember<Plan>(file, files, "plan.json");
+  if (plan !== undefined) record.plan = plan;
+  return record;
+}
+
+function parseMember<T>(file: string, files: Map<string, string>, name: string): T | undefined {
+  const text = files.get(name);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`reading the run record ${file}: ${name}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,45 @@
+// OVH's install progress list names a handful of coarse steps; byol's plan has many finer
+// ones. This is the one mapping between them, from the plan step's kind.
+
+import type { StepKind } from "../plan/types.ts";
+
+export type OvhStep =
+  | "download"
+  | "partitioning"
+  | "configdrive"
+  | "deploy"
+  | "make_image_bootable"
+  | "boot order"
+  | "reboot";
+
+const OVH_STEP: Record<StepKind, OvhStep> = {
+  download: "download",
+  inspect: "download",
+  wipe: "partitioning",
+  partition: "partitioning",
+  raid: "partitioning",
+  lvm: "partitioning",
+  mkfs: "partitioning",
+  mount: "partitioning",
+  "config-drive": "configdrive",
+  attach: "deploy",
+  copy: "deploy",
+  configure: "deploy",
+  "write-image": "deploy",
+  "move-backup-gpt": "deploy",
+  "bootable-script": "make_image_bootable",
+  "boot-entries": "boot order",
+  finish: "reboot",
+};
+
+// Plan step ids are the kind, or "kind:object" ("partition:/dev/sda", "mount:/boot").
+export function stepKind(stepId: string): StepKind | undefined {
+  const kind = stepId.split(":")[0] ?? "";
+  return Object.hasOwn(OVH_STEP, kind) ? (kind as StepKind) : undefined;
+}
+
+// undefined for the run's own pseudo-steps (validate, reset-tables, stop-after).
+export function ovhStepOf(stepId: string): OvhStep | undefined {
+  const kind = stepKind(stepId);
+  return kind === undefined ? undefined : OVH_STEP[kind];
+}

@@ -1,0 +1,57 @@
+// What `byol status` reports: the state file (which run, its pid, whether it finished)
+// joined with status.json (steps and progress). A run whose status.json is missing (an
+// older install) is rebuilt from its events.jsonl; a run whose process is gone without
+// a result was killed.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readRunState, type SavedRunState } from "../exec/state.ts";
+import { readJsonLines } from "../report/jsonl.ts";
+import { initialStatus, type RunEvent, type RunStatus, reduceStatus, type StatusView, viewStatus } from "./reduce.ts";
+import { STATUS_FILE } from "./tap.ts";
+
+export type StatusReport = StatusView & { pid?: number; startedAt?: string; disksWritten?: boolean };
+
+export function readStatus(stateDir: string, alive: (pid: number) => boolean = isAlive): StatusReport {
+  const state = readRunState(stateDir);
+  if (state === undefined) return viewStatus(undefined);
+  const status = merge(state, statusOf(stateDir, state.runId), alive);
+  return { ...viewStatus(status), pid: state.pid, startedAt: state.startedAt, disksWritten: state.disksWritten };
+}
+
+function statusOf(stateDir: string, runId: string): RunStatus {
+  const saved = readStatusFile(join(stateDir, STATUS_FILE));
+  if (saved?.runId === runId) return saved;
+  const events = readJsonLines<RunEvent>(join(stateDir, runId, "events.jsonl"));
+  return events.reduce(reduceStatus, initialStatus(runId));
+}
+
+// The state file knows the result and the step even when status.json lags behind.
+function merge(state: SavedRunState, status: RunStatus, alive: (pid: number) => boolean): RunStatus {
+  const out: RunStatus = { ...status };
+  if (out.step === undefined && state.step !== undefined) out.step = state.step;
+  if (out.result === undefined && state.finished !== undefined) {
+    out.result = state.finished;
+    out.state = state.finished.ok ? "done" : state.finished.exitCode === 130 ? "interrupted" : "failed";
+  }
+  if (out.state === "running" && !alive(state.pid)) out.state = "interrupted";
+  return out;
+}
+
+function readStatusFile(file: string): RunStatus | undefined {
+  try {
+    const json = JSON.parse(readFileSync(file, "utf8")) as RunStatus;
+    return json.version === 1 && Array.isArray(json.planSteps) ? json : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
