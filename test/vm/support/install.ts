@@ -4,12 +4,26 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export const SKIP = process.env["BYOL_VM"] === "1" ? false : "only inside the rescue VM (npm run test:vm)";
-export const BYOL = "/opt/byol/agent/main.ts";
+// The repo is shared read-only over 9p with the guest caching it; a file edited on the host
+// during a run can reach node half-updated (V8 then aborts). The CLI runs from a copy of
+// agent/ taken once per VM run, with the repo's own node_modules.
+export const BYOL = join(snapshot("/opt/byol", "/run/byol-src"), "agent", "main.ts");
+
+function snapshot(repo: string, dir: string): string {
+  if (process.env["BYOL_VM"] !== "1" || existsSync(join(dir, "agent", "main.ts"))) return dir;
+  const tmp = `${dir}.${process.pid}`;
+  mkdirSync(tmp, { recursive: true });
+  cpSync(join(repo, "agent"), join(tmp, "agent"), { recursive: true });
+  cpSync(join(repo, "package.json"), join(tmp, "package.json"));
+  symlinkSync(join(repo, "node_modules"), join(tmp, "node_modules"));
+  renameSync(tmp, dir);
+  return dir;
+}
 export const WORK = "/tmp/byol-vmtest";
 
 // Secrets every request carries; none may reach the journal, the log or the events.
