@@ -22,12 +22,14 @@ bios_start=$((esp_start + esp_sectors)) bios_sectors=2048
 root_start=$((bios_start + bios_sectors))
 disk_sectors=$((disk_mib * 2048))
 root_end=$((disk_sectors - 34))
+# shellcheck disable=SC2017 # rounds down to whole 4 KiB blocks on purpose
 root_kib=$(((root_end - root_start + 1) / 8 * 4))
 
 step "extracting the tree"
 mkdir "$root"
 tar --numeric-owner --xattrs --xattrs-include='*' --acls -xpf "$tar" -C "$root"
 kver=$(basename "$(readlink -f "$root/vmlinuz")" | sed 's/^vmlinuz-//')
+# shellcheck disable=SC1091 # the tree's own file
 cmdline=$(. "$root/etc/default/grub" && echo "$GRUB_CMDLINE_LINUX")
 
 step "fstab and GRUB files (root UUID $root_uuid, ESP $esp_uuid, kernel $kver)"

@@ -41,6 +41,7 @@ kver=$(basename "$(readlink -f "$root/vmlinuz")" | sed 's/^vmlinuz-//')
 test -f "$root/boot/initrd.img-$kver" || { echo "rootfs: no initrd for $kver" >&2; exit 1; }
 rm -rf "$root/var/cache/apt/"*.bin "$root/var/lib/apt/lists/"* "$root/var/log/"*.log "$root/var/cache/debconf/"*-old
 find "$root/usr/lib/python3" -name __pycache__ -prune -exec rm -rf {} + 2>/dev/null || true
+# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' >"$out.packages"
 
 step "tar ($(du -sm "$root" | cut -f1) MiB)"
