@@ -97,10 +97,12 @@ function signed(ms: number): string {
 export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] {
   const n = a.length;
   const m = b.length;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  // lcs(i, j): the length of the longest common subsequence of a[i..] and b[j..]
+  const table = new Uint32Array((n + 1) * (m + 1));
+  const lcs = (i: number, j: number) => table[i * (m + 1) + j] ?? 0;
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1][j + 1]! + 1 : Math.max(lcs[i + 1][j]!, lcs[i][j + 1]!);
+      table[i * (m + 1) + j] = a[i] === b[j] ? lcs(i + 1, j + 1) + 1 : Math.max(lcs(i + 1, j), lcs(i, j + 1));
     }
   }
   const out: LineOp[] = [];
@@ -111,7 +113,7 @@ export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] 
       out.push({ op: " ", text: a[i]! });
       i++;
       j++;
-    } else if (lcs[i + 1][j]! >= lcs[i][j + 1]!) out.push({ op: "-", text: a[i++]! });
+    } else if (lcs(i + 1, j) >= lcs(i, j + 1)) out.push({ op: "-", text: a[i++]! });
     else out.push({ op: "+", text: b[j++]! });
   }
   while (i < n) out.push({ op: "-", text: a[i++]! });
