@@ -46,6 +46,7 @@ export function systemChecks(expected: ExpectedSystem, s: Sections, opts: System
   if (expected.hostname !== undefined) out.push(hostnameCheck(expected.hostname, s["hostname"] ?? ""));
   out.push(...guarded("layout", () => layoutChecks(expected, s)));
   out.push(cloudInitCheck(s["cloud-init"] ?? ""));
+  out.push(datasourceCheck(s["cloud-init-status"] ?? ""));
   if (expected.userData !== undefined) out.push(userDataCheck(expected.userData, s["user-data"] ?? ""));
   if (expected.sshKey !== undefined) out.push(sshKeyCheck(expected.sshKey, s["authorized-keys"] ?? ""));
   if (expected.firmware === "uefi") {
@@ -141,14 +142,32 @@ export function lvmCheck(e: ExpectedEntry, paths: BlockNode[][], lvs: { lv: stri
   return check(name, ok, `${row.vg}/${row.lv} (${lvNode.name}) on ${pv ? `${pv.name} ${pv.type}` : "?"}`);
 }
 
-// `cloud-init status --long` after `--wait`: done, from the config drive.
+// `cloud-init status --long` after `--wait`: done, with no error.
 export function cloudInitCheck(text: string): Check {
   const status = /^status:\s*(\S+)/m.exec(text)?.[1] ?? "unknown";
   const exit = /^exit=(\d+)/m.exec(text)?.[1];
-  const configDrive = /ConfigDrive/i.test(text);
-  const ok = status === "done" && exit === "0" && configDrive;
-  const detail = text.replace(/\n?exit=\d+\s*$/, "").replace(/\s*\n\s*/g, "; ");
-  return check("cloud-init", ok, ok ? detail : `${configDrive ? "" : "not from the config drive; "}${detail}`);
+  const ok = status === "done" && exit === "0";
+  const detail = text
+    .replace(/\n?exit=\d+\s*$/, "")
+    .replace(/\s*\n\s*/g, "; ")
+    .slice(0, 600);
+  return check("cloud-init", ok, `${detail} (exit ${exit ?? "?"})`);
+}
+
+// /run/cloud-init/status.json names the datasource cloud-init used: it must be our config drive.
+export function datasourceCheck(statusJson: string): Check {
+  let datasource: unknown;
+  try {
+    datasource = (JSON.parse(statusJson) as { v1?: { datasource?: unknown } }).v1?.datasource;
+  } catch {
+    return check(
+      "cloud-init datasource",
+      false,
+      `no readable /run/cloud-init/status.json: ${statusJson.slice(0, 200)}`,
+    );
+  }
+  const text = String(datasource ?? "none");
+  return check("cloud-init datasource", /ConfigDrive/.test(text), text);
 }
 
 // cloud-init kept exactly the user data of the request (so it came from our config drive, unaltered).

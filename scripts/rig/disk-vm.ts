@@ -46,21 +46,21 @@ export function diskBootArgs(spec: DiskBootSpec): string[] {
   return args;
 }
 
-// Console lines worth showing while the installed system boots (firmware choice, GRUB, kernel, cloud-init).
+// Console lines worth showing while the installed system boots (firmware choice, GRUB, kernel, cloud-init),
+// cut to start at what matched: GRUB's menu redraws a whole screen without a line break.
 export function milestones(consoleText: string): string[] {
   const wanted =
     /BdsDxe: (loading|starting)|Booting from Hard Disk|Booting `|Linux version|Cloud-init v\. .*(running|finished)|login:|Kernel panic|No bootable device|grub rescue/;
-  return consoleText
-    .replaceAll("\r", "")
-    .split("\n")
-    .filter((l) => wanted.test(l))
-    .map((l) =>
-      l
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are what is removed
-        .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
-        .trim()
-        .slice(0, 160),
-    );
+  const out: string[] = [];
+  for (const raw of consoleText.replaceAll("\r", "").split("\n")) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are what is removed
+    const line = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, " ");
+    const m = wanted.exec(line);
+    if (m === null) continue;
+    const from = /^\s*\[\s*\d+\.\d+\]/.test(line) || m[0] === "login:" ? 0 : m.index;
+    out.push(line.slice(from).replace(/\s+/g, " ").trim().slice(0, 140));
+  }
+  return out;
 }
 
 export interface DiskVm extends AsyncDisposable {

@@ -16,7 +16,7 @@ import { ensureBundle } from "./agent-bundle.ts";
 import { type Check, commandCheck, finalMessage, systemChecks } from "./checks.ts";
 import { collectScript, parseSections } from "./collect.ts";
 import { type DiskEnds, readEnds } from "./disk-state.ts";
-import { bootFromDisks } from "./disk-vm.ts";
+import { bootFromDisks, type DiskVm } from "./disk-vm.ts";
 import { createEventView, lineSplitter } from "./event-view.ts";
 import { type ExpectedSystem, expectedSystem } from "./expected.ts";
 import { serveImage } from "./image-server.ts";
@@ -228,37 +228,63 @@ async function bootAndCheck(
     ok: true,
     detail: `root logged in with the request's key ${(dvm.bootMs / 1000).toFixed(0)} s after power-on`,
   });
+  const c = (request["customizations"] ?? {}) as Record<string, unknown>;
+  const loader = expected.operatingSystem === "byoi_64" ? c["efiBootloaderPath"] : undefined;
+  const inside = await checkBootedSystem(dvm, {
+    expected,
+    commands: scenario.expect.commands,
+    ...(typeof loader === "string" ? { efiBootloaderPath: loader } : {}),
+    outDir,
+    log,
+    timings,
+  });
+  checks.push(...inside);
+  await dvm.poweroff();
+}
 
+export interface BootedCheckOptions {
+  expected: ExpectedSystem;
+  commands: readonly { run: string; contains: string }[];
+  efiBootloaderPath?: string;
+  /** collected.txt goes here. */
+  outDir: string;
+  log: (line: string) => void;
+  /** Gains cloudInit and checks. */
+  timings: Record<string, number>;
+}
+
+// The checks from inside a booted system: waits for cloud-init, collects every section in one SSH round
+// trip, runs the scenario's commands, and looks for cloud-init's final message on the serial console.
+export async function checkBootedSystem(dvm: DiskVm, o: BootedCheckOptions): Promise<Check[]> {
   let t = Date.now();
-  log("rig: waiting for cloud-init (cloud-init status --wait)");
+  o.log("rig: waiting for cloud-init (cloud-init status --wait)");
   await dvm.exec("timeout 480 cloud-init status --wait >/dev/null 2>&1; true", { timeoutMs: 500_000 });
-  timings["cloudInit"] = Date.now() - t;
+  o.timings["cloudInit"] = Date.now() - t;
 
   t = Date.now();
   const collected = await dvm.exec("bash -s", { stdin: collectScript(), timeoutMs: 180_000 });
-  await writeFile(join(outDir, "collected.txt"), collected.stdout + collected.stderr);
+  await writeFile(join(o.outDir, "collected.txt"), collected.stdout + collected.stderr);
   const sections = parseSections(collected.stdout);
-  const c = (request["customizations"] ?? {}) as Record<string, unknown>;
-  const efiBootloaderPath =
-    expected.operatingSystem === "byoi_64" && typeof c["efiBootloaderPath"] === "string"
-      ? c["efiBootloaderPath"]
-      : undefined;
-  checks.push(...systemChecks(expected, sections, efiBootloaderPath !== undefined ? { efiBootloaderPath } : {}));
-  for (const cmd of scenario.expect.commands) {
+  const checks = systemChecks(
+    o.expected,
+    sections,
+    o.efiBootloaderPath !== undefined ? { efiBootloaderPath: o.efiBootloaderPath } : {},
+  );
+  for (const cmd of o.commands) {
     const r = await dvm.exec(cmd.run, { timeoutMs: 120_000 });
     checks.push(commandCheck(cmd.run, cmd.contains, { exitCode: r.exitCode, output: r.stdout + r.stderr }));
   }
   // cloud-init prints its final message on the console a moment after it reports done
   let message: string | undefined;
   for (let i = 0; i < 30 && message === undefined; i++) {
-    message = finalMessage(await readFile(consoleLog, "utf8").catch(() => ""));
+    message = finalMessage(await readFile(dvm.consoleLog, "utf8").catch(() => ""));
     if (message === undefined) await new Promise((r) => setTimeout(r, 2000));
   }
   checks.push({
     name: "console: cloud-init final message",
     ok: message !== undefined,
-    detail: message ?? `not in ${consoleLog}`,
+    detail: message ?? `not in ${dvm.consoleLog}`,
   });
-  timings["checks"] = Date.now() - t;
-  await dvm.poweroff();
+  o.timings["checks"] = Date.now() - t;
+  return checks;
 }

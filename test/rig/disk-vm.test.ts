@@ -61,9 +61,15 @@ describe("milestones", () => {
     ].join("\n");
     assert.deepEqual(milestones(text), [
       'BdsDxe: loading Boot0004 "byol rig (vda)" from HD(1,GPT,1111,0x800,0x100000)/File(\\EFI\\debian\\grubx64.efi)',
-      "[    0.000000] Linux version 6.1.0-40-cloud-amd64 (debian-kernel@lists.debian.org)",
-      "[   60.1] cloud-init[400]: Cloud-init v. 22.4.2 running 'init-local' at Sat",
+      "[ 0.000000] Linux version 6.1.0-40-cloud-amd64 (debian-kernel@lists.debian.org)",
+      "[ 60.1] cloud-init[400]: Cloud-init v. 22.4.2 running 'init-local' at Sat",
       "rig-raid1 login:",
     ]);
+  });
+
+  it("cuts GRUB's menu screen down to the entry it boots", () => {
+    const grub =
+      "\x1b[2J\x1b[1;1H GNU GRUB version 2.06 \x1b[5;3H*Debian GNU/Linux \x1b[20;1HBooting `Debian GNU/Linux'\r\n";
+    assert.deepEqual(milestones(grub), ["Booting `Debian GNU/Linux'"]);
   });
 });

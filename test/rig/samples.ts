@@ -93,6 +93,25 @@ detail:
 DataSourceConfigDrive [net,ver=2][source=/dev/vda5]
 exit=0`;
 
+// Captured: the byoi fixture's cloud-init 22.4 when its locale module failed (no locales in the image).
+export const CLOUD_INIT_LOCALE_ERROR = `status: error
+boot_status_code: enabled-by-generator
+last_update: Sun, 22 Nov 2026 04:23:37 +0000
+detail:
+('locale', ProcessExecutionError("Unexpected error while running command.\\nCommand: ['update-locale', '--locale-file=/etc/default/locale', 'LANG=en_US.UTF-8']\\nExit code: 255\\nReason: -\\nStdout: -\\nStderr: -"))
+exit=1`;
+
+export const STATUS_JSON = `{
+ "v1": {
+  "datasource": "DataSourceConfigDrive [net,ver=2][source=/dev/vdb]",
+  "init": { "errors": [], "finished": 99.9, "recoverable_errors": {}, "start": 98.0 },
+  "init-local": { "errors": [], "finished": 74.1, "recoverable_errors": {}, "start": 72.8 },
+  "modules-config": { "errors": [], "finished": 160.2, "recoverable_errors": {}, "start": 150.1 },
+  "modules-final": { "errors": [], "finished": 176.7, "recoverable_errors": {}, "start": 170.0 },
+  "stage": null
+ }
+}`;
+
 export const USER_DATA = '#cloud-config\nruncmd:\n  - [ sh, -c, "echo byol-ok > /root/byol-marker" ]\n';
 export const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHJpZy10ZXN0LWtleS1ub3QtcmVhbC0wMDAwMDAwMA byol-vm";
 
@@ -110,6 +129,7 @@ export function sections(over: Record<string, string> = {}): Record<string, stri
     mdstat: MDSTAT,
     lvs: "",
     "cloud-init": CLOUD_INIT,
+    "cloud-init-status": STATUS_JSON,
     "user-data": USER_DATA_SUM,
     "authorized-keys": `${SSH_KEY}\n`,
     efibootmgr: EFIBOOTMGR,
