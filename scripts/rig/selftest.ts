@@ -87,7 +87,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${JSON.stringify(verdict)}\n`);
     return verdict.ok ? 0 : 1;
   } finally {
-    if (!values.keep) for (const p of [disk0, disk1, join(outDir, "cd"), join(outDir, "id_ed25519")]) await rm(p, { recursive: true, force: true });
+    if (!values.keep)
+      for (const p of [disk0, disk1, join(outDir, "cd"), join(outDir, "id_ed25519")])
+        await rm(p, { recursive: true, force: true });
     untrack();
   }
 }
