@@ -4,6 +4,7 @@
 // written, resets their partition tables so a half-written disk never boots.
 
 import { randomBytes, randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { configDriveFiles } from "./config-drive/files.ts";
@@ -14,13 +15,22 @@ import { Journal } from "./exec/journal.ts";
 import { resetPartitionTables } from "./exec/reset-tables.ts";
 import { createRunner } from "./exec/runner.ts";
 import { defaultRunDir, RunStateStore, readRunState } from "./exec/state.ts";
-import { TEARDOWN } from "./exec/teardown.ts";
+import { deferRelease, TEARDOWN } from "./exec/teardown.ts";
+import type { ImageState } from "./image/types.ts";
 import { createLogger } from "./log.ts";
-import type { Plan, PlanStep, StepKind } from "./plan/types.ts";
+import type { DownloadStep, Plan, PlanStep, StepKind } from "./plan/types.ts";
 import type { Inventory } from "./probe/types.ts";
 import { redactorFor } from "./redact.ts";
 import type { InstallRequest } from "./request/types.ts";
+import { attach } from "./steps/attach.ts";
+import { bootEntries } from "./steps/boot-entries.ts";
+import { bootableScript, DEFAULT_SCRIPT_TIMEOUT_MS } from "./steps/bootable-script.ts";
 import { configDrive } from "./steps/config-drive.ts";
+import { configure } from "./steps/configure.ts";
+import { copy } from "./steps/copy.ts";
+import { downloadImage, memoryLimitBytes } from "./steps/download.ts";
+import { finish } from "./steps/finish.ts";
+import { inspect } from "./steps/inspect.ts";
 import { lvm } from "./steps/lvm.ts";
 import { mkfs } from "./steps/mkfs.ts";
 import { mount } from "./steps/mount.ts";
@@ -39,6 +49,7 @@ export interface InstallOptions {
   stopAfter?: "disks";
   noReboot: boolean;
   bootOrder: "disk-first" | "network-first" | "keep";
+  scriptTimeoutMs?: number; // make_image_bootable.sh; default 30 minutes
   // journal.jsonl, events.jsonl, byol.log and current.json; default /run/byol (state) and /run/byol/<runId>
   runDir?: string;
   out?: NodeJS.WritableStream; // default process.stdout
@@ -48,6 +59,16 @@ export interface InstallOptions {
 export interface StepInputs {
   request: InstallRequest;
   inventory: Inventory;
+  plan: Pick<Plan, "firmware" | "targetRoot" | "disks">;
+  image: ImageState; // filled in by download and inspect, read by attach and copy
+  settings: StepSettings;
+}
+
+export interface StepSettings {
+  scriptTimeoutMs: number;
+  bootOrder: "disk-first" | "network-first" | "keep";
+  noReboot: boolean;
+  beforeReboot?: () => void; // writes the result line and closes the run state: a reboot leaves no time after it
 }
 
 const DISK_STEPS: ReadonlySet<StepKind> = new Set([
@@ -59,9 +80,20 @@ const DISK_STEPS: ReadonlySet<StepKind> = new Set([
   "mount",
   "config-drive",
 ]);
-// Image steps that run before the disks are touched; skipped by --stop-after disks for now.
+// Image steps that run before the disks are touched. --stop-after disks skips them: it is a
+// debugging aid for the disk steps (and the VM tests of those), which need no image.
 const BEFORE_DISKS: ReadonlySet<StepKind> = new Set(["download", "inspect"]);
-const IMPLEMENTED: ReadonlySet<StepKind> = DISK_STEPS;
+// byoi_64's own steps (write-image, move-backup-gpt) are the ones still missing.
+const IMPLEMENTED: ReadonlySet<StepKind> = new Set([
+  ...DISK_STEPS,
+  ...BEFORE_DISKS,
+  "attach",
+  "copy",
+  "configure",
+  "bootable-script",
+  "boot-entries",
+  "finish",
+] satisfies StepKind[]);
 
 // Returns the exit code; the last event is the result line.
 export async function install(opts: InstallOptions): Promise<number> {
@@ -99,11 +131,29 @@ export async function install(opts: InstallOptions): Promise<number> {
     abort.abort(new Interrupted(signal));
   });
 
+  let resultWritten = false;
+  const inputs: StepInputs = {
+    request: opts.request,
+    inventory: opts.inventory,
+    plan: opts.plan,
+    image: {},
+    settings: {
+      scriptTimeoutMs: opts.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
+      bootOrder: opts.bootOrder,
+      noReboot: opts.noReboot,
+      beforeReboot: () => {
+        store.finish(true, EXIT.ok);
+        result(events, EXIT.ok);
+        resultWritten = true;
+      },
+    },
+  };
   try {
-    await runSteps(ctx, steps, { request: opts.request, inventory: opts.inventory });
+    await runSteps(ctx, steps, inputs);
   } catch (error) {
     return await fail(ctx, store, events, error);
   }
+  if (resultWritten) return EXIT.ok; // rebooting
   if (opts.stopAfter === "disks") {
     stack.move(); // keep it all: mounted and assembled until `byol cleanup`
     store.update({ step: "stopped-after-disks" });
@@ -153,19 +203,56 @@ export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInput
     case "config-drive":
       return configDrive(ctx, step, configDriveFiles(inputs.request, inputs.inventory.nics, randomUUID()));
     case "download":
+      return download(ctx, step, inputs);
     case "inspect":
+      await inspect(ctx, step, inputs.image);
+      return;
     case "attach":
+      return attach(ctx, step, inputs.image);
     case "copy":
+      return copy(ctx, step);
     case "configure":
+      return configure(ctx, step, { root: inputs.plan.targetRoot });
     case "bootable-script":
+      return bootableScript(ctx, step, { timeoutMs: inputs.settings.scriptTimeoutMs });
     case "boot-entries":
+      return bootEntries(ctx, step, {
+        bootOrder: inputs.settings.bootOrder,
+        firmware: inputs.plan.firmware,
+        disks: inputs.plan.disks.map((d) => d.path),
+        ...(inputs.request.hostname !== undefined && { hostname: inputs.request.hostname }),
+        espMountPoint: join(inputs.plan.targetRoot, "boot", "efi"),
+      });
+    case "finish":
+      return finish(ctx, step, {
+        noReboot: inputs.settings.noReboot,
+        firmware: inputs.plan.firmware,
+        ...(inputs.settings.beforeReboot !== undefined && { beforeReboot: inputs.settings.beforeReboot }),
+      });
     case "write-image":
     case "move-backup-gpt":
-    case "finish":
       throw new InstallError("not-implemented", step.id, `byol install: the ${step.kind} step is not implemented yet`);
     default:
       throw new Error(`unknown plan step ${JSON.stringify(step satisfies never)}`);
   }
+}
+
+// The image into RAM, checksum verified in the same pass. The file goes when the run ends, however it ends.
+async function download(ctx: RunContext, step: DownloadStep, inputs: StepInputs): Promise<void> {
+  const { image } = inputs.request;
+  deferRelease(ctx, `downloaded image ${step.path}`, () => rm(step.path, { force: true }));
+  await downloadImage({
+    url: image.url,
+    headers: image.httpHeaders,
+    ...(image.checksum !== undefined && { checksum: image.checksum }),
+    destination: step.path,
+    limitBytes: memoryLimitBytes(inputs.inventory.memoryBytes),
+    imageType: image.type,
+    events: ctx.events,
+    signal: ctx.signal,
+    step: step.id,
+  });
+  inputs.image.file = step.path;
 }
 
 // The steps this run executes. Without --stop-after, a plan with a step that is not

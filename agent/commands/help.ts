@@ -79,7 +79,9 @@ THIS ERASES THE TARGET DISKS.
   --no-reboot               do not reboot at the end
   --report FILE             also write the run record to FILE
   --boot-order MODE         disk-first (default), network-first (keep PXE first, as OVH does), keep
-  --stop-after disks        stop after the disk steps and leave everything mounted, for debugging
+  --script-timeout MINUTES  stop make_image_bootable.sh after this long (default 30)
+  --stop-after disks        run only the disk steps (no download or image) and leave everything
+                            mounted, for debugging
   --run-dir DIR             where the journal, events and state go (default /run/byol)
 
 Exit: 0 done, 2 invalid, 3 failed before disks were written, 4 failed after (cleaned up,

@@ -21,7 +21,12 @@ export async function installCommand(args: string[]): Promise<number> {
     "boot-order": { type: "string", default: "disk-first" },
     "stop-after": { type: "string" },
     "run-dir": { type: "string" },
+    "script-timeout": { type: "string", default: "30" },
   });
+  const scriptMinutes = Number(flags["script-timeout"]);
+  if (!Number.isFinite(scriptMinutes) || scriptMinutes <= 0) {
+    throw new UsageError(`--script-timeout: expected a number of minutes above 0, got '${flags["script-timeout"]}'`);
+  }
   const bootOrder = flags["boot-order"] as BootOrder;
   if (!bootOrders.includes(bootOrder)) {
     throw new UsageError(`--boot-order: expected one of ${bootOrders.join(", ")}, got '${flags["boot-order"]}'`);
@@ -41,6 +46,7 @@ export async function installCommand(args: string[]): Promise<number> {
       json: flags.json === true,
       noReboot: flags["no-reboot"] === true,
       bootOrder,
+      scriptTimeoutMs: Math.round(scriptMinutes * 60_000),
       ...(flags["stop-after"] === "disks" ? { stopAfter: "disks" as const } : {}),
       ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
     });

@@ -32,6 +32,8 @@ const READ_ONLY: Record<ImageFileSystem, string> = {
 
 export interface Opened {
   release: () => Promise<void>;
+  view: string; // the virtual disk: the raw file, the FUSE export or /dev/nbdN
+  loop: string; // the read-only loop device of the partition
 }
 
 // The default for inspection: FUSE when qemu-storage-daemon is there, else nbd.
@@ -75,7 +77,7 @@ export async function mountImagePartition(
     const options = `${READ_ONLY[target.fileSystem]},nosuid,nodev,noexec`;
     await ctx.runner.run(["mount", "-t", target.fileSystem, "-o", options, device, target.mountPoint], { step });
     releases.push(mountHandle(ctx, target.mountPoint));
-    return { release };
+    return { release, view, loop: device };
   } catch (error) {
     await release();
     throw error;

@@ -1,7 +1,8 @@
 // qemu-nbd --read-only on a free /dev/nbdN. The kernel shows /sys/block/nbdN/pid only while a
 // client is connected, so a device without it is free.
 
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { nbdHandle } from "../exec/teardown.ts";
@@ -23,7 +24,18 @@ export async function connectNbd(
   await ctx.runner.run(["qemu-nbd", "--read-only", `--format=${image.format}`, `--connect=${device}`, image.file], {
     step,
   });
-  return { device, release: nbdHandle(ctx, device) };
+  const release = nbdHandle(ctx, device);
+  await sizeKnown(device, sysBlock, ctx.signal);
+  return { device, release };
+}
+
+// qemu-nbd returns once connected; the kernel may learn the size a moment later.
+async function sizeKnown(device: string, sysBlock: string, signal: AbortSignal): Promise<void> {
+  const file = `${sysBlock}/${device.slice("/dev/".length)}/size`;
+  for (let i = 0; i < 100; i++) {
+    if (Number(readFileSync(file, "utf8").trim()) > 0) return;
+    await sleep(100, undefined, { signal });
+  }
 }
 
 export function freeNbd(sysBlock = "/sys/block"): string | undefined {

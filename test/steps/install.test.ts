@@ -34,6 +34,14 @@ const inventory: Inventory = {
   nics: [{ name: "eth0", mac: "52:54:00:12:34:56", up: true }],
 };
 
+const inputs = () => ({
+  request,
+  inventory,
+  plan: plan([]),
+  image: {},
+  settings: { scriptTimeoutMs: 60_000, bootOrder: "keep" as const, noReboot: true },
+});
+
 function diskSteps(target: string): PlanStep[] {
   return [
     {
@@ -185,19 +193,28 @@ test("selectSteps: --stop-after disks skips download, runs the disk steps, stops
   );
 });
 
-test("selectSteps: without --stop-after, a plan with unimplemented steps is refused up front", () => {
-  const steps = [image("download"), ...diskSteps("/tmp/x"), image("attach")];
+test("selectSteps: without --stop-after, a plan with byoi's unimplemented steps is refused up front", () => {
+  const write: PlanStep = {
+    kind: "write-image",
+    id: "write-image",
+    title: "w",
+    commands: [],
+    disk: "/dev/vdb",
+    imageType: "raw",
+  };
+  const steps = [image("download"), ...diskSteps("/tmp/x"), write, image("attach")];
   assert.throws(() => selectSteps(plan(steps), undefined), {
     name: "InstallError",
-    message: /the image steps \(download, attach\) are not implemented yet; use --stop-after disks/,
+    message: /the image steps \(write-image\) are not implemented yet; use --stop-after disks/,
   });
-  assert.equal(selectSteps(plan(diskSteps("/tmp/x")), undefined).length, 6);
+  const byolinux = [image("download"), ...diskSteps("/tmp/x"), image("attach"), image("finish")];
+  assert.equal(selectSteps(plan(byolinux), undefined).length, 9);
 });
 
 test("runSteps runs every step in plan order with start/done events, and the stack unmounts in reverse", async () => {
   const target = await mkdtemp(join(tmpdir(), "byol-install-"));
   const { ctx, calls, events } = fakeContext();
-  await runSteps(ctx, diskSteps(target), { request, inventory });
+  await runSteps(ctx, diskSteps(target), inputs());
   assert.equal(ctx.state.disksWritten, true);
   const programs = calls.map((c) => c.argv[0]);
   assert.deepEqual(programs, [
@@ -221,7 +238,7 @@ test("runSteps runs every step in plan order with start/done events, and the sta
 test("config drive: files staged privately, user data only as a 0600 file, never on an argv", async () => {
   const target = await mkdtemp(join(tmpdir(), "byol-install-"));
   const { ctx, calls } = fakeContext();
-  await runSteps(ctx, diskSteps(target), { request, inventory });
+  await runSteps(ctx, diskSteps(target), inputs());
   const mcopy = calls.find((c) => c.argv[0] === "mcopy");
   assert.ok(mcopy?.staged);
   assert.deepEqual(mcopy.argv.slice(0, 4), ["mcopy", "-s", "-i", "/dev/vdb3"]);
@@ -245,7 +262,7 @@ test("config drive: files staged privately, user data only as a 0600 file, never
 test("a failing command ends the run with a failed event naming the step, and later steps never start", async () => {
   const target = await mkdtemp(join(tmpdir(), "byol-install-"));
   const { ctx, calls, events } = fakeContext("mkfs.ext4");
-  await assert.rejects(runSteps(ctx, diskSteps(target), { request, inventory }), CommandError);
+  await assert.rejects(runSteps(ctx, diskSteps(target), inputs()), CommandError);
   assert.equal(calls.at(-1)?.argv[0], "mkfs.ext4");
   const last = events.at(-1);
   assert.equal(last?.phase, "failed");
@@ -253,14 +270,18 @@ test("a failing command ends the run with a failed event naming the step, and la
   assert.ok(!events.some((e) => e.step.startsWith("mount")));
 });
 
-test("install refuses a plan with unimplemented image steps: exit 3, result line, no command, no state file", async () => {
+test("install refuses a plan with unimplemented steps: exit 3, result line, no command, no state file", async () => {
   const runDir = await mkdtemp(join(tmpdir(), "byol-run-"));
   const chunks: string[] = [];
   const out = { write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WritableStream;
   const code = await install({
     request,
     inventory,
-    plan: plan([image("download"), ...diskSteps("/tmp/x"), image("attach")]),
+    plan: plan([
+      image("download"),
+      ...diskSteps("/tmp/x"),
+      { kind: "move-backup-gpt", id: "move-backup-gpt", title: "m", commands: [], disk: "/dev/vdb" },
+    ]),
     json: true,
     noReboot: true,
     bootOrder: "keep",

@@ -1,0 +1,25 @@
+// Step "attach": the image's one partition, read-only, on /dev/shm/image for the copy. A qcow2 is
+// attached with qemu-nbd --read-only on a free /dev/nbdN; a raw image is read from its file. The
+// partition is a read-only loop device at the offset inspection found, rather than /dev/nbdNp1:
+// nothing then depends on the nbd module's max_part or on udev creating the partition node.
+
+import { mkdir, rmdir } from "node:fs/promises";
+import type { RunContext } from "../exec/context.ts";
+import { deferRelease } from "../exec/teardown.ts";
+import type { ImageState } from "../image/types.ts";
+import type { AttachStep } from "../plan/types.ts";
+import { mountImagePartition } from "./image-expose.ts";
+
+export async function attach(ctx: RunContext, step: AttachStep, image: ImageState): Promise<void> {
+  const { file, inspection } = image;
+  if (file === undefined || inspection === undefined) throw new Error("attach: the image was not inspected");
+  await mkdir(step.mountPoint, { recursive: true, mode: 0o700 });
+  // registered first, so it runs after the unmount
+  deferRelease(ctx, `directory ${step.mountPoint}`, () => rmdir(step.mountPoint).catch(() => {}));
+  const source = { file, format: inspection.format };
+  const target = { partition: inspection.partition, fileSystem: inspection.fileSystem, mountPoint: step.mountPoint };
+  const opened = await mountImagePartition(ctx, step.id, source, target, { via: "nbd", scratch: step.mountPoint });
+  image.attached = { device: opened.loop, mountPoint: step.mountPoint };
+  const message = `${file} attached read-only through ${opened.view}; partition ${inspection.partition.number} on ${step.mountPoint} (${opened.loop})`;
+  ctx.events.emit({ step: step.id, phase: "log", level: "info", message });
+}
