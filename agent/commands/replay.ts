@@ -58,7 +58,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   const disks = mapping.pairs.map((p) => `${p.recorded.path} -> ${p.disk.path}`).join(", ");
   const lines = [`replaying run ${s.runId} (${s.operatingSystem}, ${was})`, `disks: ${disks}`, ...notes];
   // with --json stdout is the event stream (or the plan); the account goes to stderr
-  const account = flags.json || flags["dry-run"] !== true ? process.stderr : process.stdout;
+  const account = flags.json ? process.stderr : process.stdout;
   account.write(`${lines.join("\n")}\n`);
   if (flags["dry-run"]) {
     process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));

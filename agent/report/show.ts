@@ -29,7 +29,9 @@ export function formatReport(record: RunRecord): string {
   out.push("", "steps:");
   const width = Math.max(0, ...s.steps.map((st) => st.id.length));
   for (const st of s.steps) {
-    const note = st.phase === "done" ? "" : `  ${st.phase}${st.error ? `: ${st.error.message}` : ""}`;
+    // the run's error is in the header already
+    const message = st.error && st.error.message !== s.error?.message ? `: ${st.error.message}` : "";
+    const note = st.phase === "done" ? "" : `  ${st.phase}${message}`;
     out.push(`  ${MARK[st.phase]} ${st.id.padEnd(width)}  ${formatDuration(st.durationMs).padStart(7)}${note}`);
   }
   const planned = record.plan?.steps.filter((p) => !s.steps.some((st) => st.id === p.id)) ?? [];

@@ -24,7 +24,8 @@ export function formatStatus(s: StatusReport): string {
   if (s.steps.length === 0 && s.step !== null) lines.push(`  step: ${s.step}`);
   if (s.result !== undefined) {
     const r = s.result;
-    lines.push(r.ok ? "result: done" : `result: failed (exit ${r.exitCode})${r.error ? `: ${r.error.message}` : ""}`);
+    const how = s.state === "interrupted" ? "interrupted" : "failed";
+    lines.push(r.ok ? "result: done" : `result: ${how} (exit ${r.exitCode})${r.error ? `: ${r.error.message}` : ""}`);
   }
   return `${lines.join("\n")}\n`;
 }

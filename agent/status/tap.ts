@@ -61,13 +61,21 @@ export function writeStatusFile(file: string, status: RunStatus): void {
 }
 
 // One sink that forwards every event to each of several (the user's view and the status tap).
-export function teeEvents(...sinks: ResultEventSink[]): ResultEventSink {
+// `add` joins a sink later: the install adds the status tap only once it knows no other run is
+// in progress, so a refused install never overwrites the running one's status.json.
+export type TeeSink = ResultEventSink & { add(sink: ResultEventSink): void };
+
+export function teeEvents(...initial: ResultEventSink[]): TeeSink {
+  const sinks = [...initial];
   return {
     emit(event) {
       for (const s of sinks) s.emit(event);
     },
     result(r) {
       for (const s of sinks) s.result(r);
+    },
+    add(sink) {
+      sinks.push(sink);
     },
   };
 }

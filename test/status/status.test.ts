@@ -153,7 +153,8 @@ test("the tap writes status.json at once for steps, at most every 500 ms for pro
   const read = () => JSON.parse(readFileSync(join(dir, STATUS_FILE), "utf8"));
   assert.equal(read().planSteps.length, PLAN.length);
   const seen: string[] = [];
-  const events = teeEvents({ emit: (e) => seen.push(e.phase), result: () => seen.push("result") }, tap);
+  const events = teeEvents({ emit: (e) => seen.push(e.phase), result: () => seen.push("result") });
+  events.add(tap);
   events.emit(start("download"));
   now = 100;
   events.emit({ step: "download", phase: "progress", bytes: 1, total: 10 });
