@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cacheRoot } from "../vm/cache.ts";
+import { prepare } from "./prepare.ts";
 import { runScenario } from "./run.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
 
@@ -59,6 +60,11 @@ async function main(): Promise<number> {
   if (files.length === 0) files = [DEFAULT_SCENARIO];
   const scenarios = await loadScenarios([...new Set(files)]);
 
+  await prepare(
+    scenarios.map((s) => s.image),
+    repo,
+    say,
+  );
   const verdicts = [];
   for (const scenario of scenarios) {
     const outDir =
