@@ -15,6 +15,9 @@ mirrors=()
 [[ -n "${BYOL_DEBIAN_MIRROR:-}" ]] && mirrors=("$BYOL_DEBIAN_MIRROR")
 
 step "mmdebstrap bookworm with: $include"
+# The overlay goes in before the initramfs is made again, so its module list is the one the images boot with.
+export BYOL_OVERLAY=$overlay
+# shellcheck disable=SC2016 # the hooks are expanded by mmdebstrap's shell, with $1 the tree
 mmdebstrap --mode=root --variant=minbase --format=directory \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
@@ -25,10 +28,11 @@ mmdebstrap --mode=root --variant=minbase --format=directory \
   --dpkgopt='path-exclude=/usr/share/i18n/*' \
   --dpkgopt='path-exclude=/usr/share/lintian/*' \
   --include="$include" \
+  --customize-hook='cp -a "$BYOL_OVERLAY/." "$1/"' \
+  --customize-hook='chroot "$1" update-initramfs -u -k all' \
   bookworm "$root" "${mirrors[@]}"
 
 step "customizing"
-cp -a "$overlay/." "$root/"
 # byol writes /etc/fstab (byolinux); build-byoi.sh writes its own.
 printf '# <file system> <mount point> <type> <options> <dump> <pass>\n' >"$root/etc/fstab"
 # Every installed server gets its own machine-id at first boot, and its own SSH host keys.

@@ -53,7 +53,7 @@ export async function tryInstall(name: string, firmware: "uefi" | "bios", boot =
           d1!.guestDevice,
           d2!.guestDevice,
         ],
-        { timeoutMs: 15 * 60_000, onOutput: (chunk) => process.stderr.write(chunk) },
+        { timeoutMs: 30 * 60_000, onOutput: (chunk) => process.stderr.write(chunk) },
       );
       result = { scriptExitCode: r.exitCode, scriptOutput: r.stdout + r.stderr };
       await vm.poweroff();
