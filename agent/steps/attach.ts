@@ -1,7 +1,7 @@
 // Step "attach": the image's one partition, read-only, on /dev/shm/image for the copy. A qcow2 is
-// attached with qemu-nbd --read-only on a free /dev/nbdN; a raw image is read from its file. The
-// partition is a read-only loop device at the offset inspection found, rather than /dev/nbdNp1:
-// nothing then depends on the nbd module's max_part or on udev creating the partition node.
+// attached with qemu-nbd --read-only on a free /dev/nbdN and its partition node (/dev/nbdNp1) is
+// mounted; a raw image is read from its file through a read-only loop device at the offset
+// inspection found (also the fallback when the nbd module shows no partitions: max_part=0).
 
 import { mkdir, rmdir } from "node:fs/promises";
 import type { RunContext } from "../exec/context.ts";

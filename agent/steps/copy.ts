@@ -4,7 +4,7 @@
 // A vfat target (the ESP at /boot/efi) cannot hold owners, modes, links or xattrs: its part of the
 // image is left out of the main copy and copied after it with times only, symbolic links skipped.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -28,6 +28,7 @@ export async function copy(ctx: RunContext, step: CopyStep, mountsText?: string)
   const excludes = vfat.map((t) => `--exclude=/${t.path}/*`);
   await rsync(ctx, step.id, [...RSYNC, ...excludes, `${step.source}/`, `${step.target}/`]);
   for (const t of vfat) {
+    if (!existsSync(join(step.source, t.path))) continue;
     const argv = ["rsync", "-rtS", "--modify-window=1", "--info=progress2", `${step.source}/${t.path}/`];
     await rsync(ctx, step.id, [...argv, `${join(step.target, t.path)}/`], { okExitCodes: [0, 23] });
   }

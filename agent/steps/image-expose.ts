@@ -3,7 +3,8 @@
 //   raw file   -> the file itself;
 //   qcow2      -> a FUSE export by qemu-storage-daemon (no nbd device taken, works wherever FUSE
 //                 does) or, where qemu-storage-daemon is not installed, qemu-nbd --read-only;
-// then a read-only loop device at the partition's offset, mounted ro without journal replay.
+// then the partition: for nbd the kernel's node (nbd0p1), otherwise a read-only loop device at the
+// partition's offset; mounted ro without journal replay.
 // Every piece is a handle on the run's stack; the returned function releases them all now.
 
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
@@ -33,7 +34,7 @@ const READ_ONLY: Record<ImageFileSystem, string> = {
 export interface Opened {
   release: () => Promise<void>;
   view: string; // the virtual disk: the raw file, the FUSE export or /dev/nbdN
-  loop: string; // the read-only loop device of the partition
+  loop: string; // the partition's device: /dev/nbd0p1, or a read-only loop device
 }
 
 // The default for inspection: FUSE when qemu-storage-daemon is there, else nbd.
@@ -67,13 +68,11 @@ export async function mountImagePartition(
         view = nbd.device;
       }
     }
-    const { offset, size } = target.partition;
-    const loop = await ctx.runner.run(
-      ["losetup", "--read-only", "--offset", String(offset), "--sizelimit", String(size), "--find", "--show", view],
-      { step },
-    );
-    const device = loop.stdout.trim();
-    releases.push(loopHandle(ctx, device));
+    let device = view.startsWith("/dev/nbd") ? await nbdPartition(ctx, step, view, target.partition) : undefined;
+    if (device === undefined) {
+      device = await loopAt(ctx, step, view, target.partition);
+      releases.push(loopHandle(ctx, device));
+    }
     const options = `${READ_ONLY[target.fileSystem]},nosuid,nodev,noexec`;
     await ctx.runner.run(["mount", "-t", target.fileSystem, "-o", options, device, target.mountPoint], { step });
     releases.push(mountHandle(ctx, target.mountPoint));
@@ -82,6 +81,22 @@ export async function mountImagePartition(
     await release();
     throw error;
   }
+}
+
+// The kernel's own partition node of the nbd device (nbd0p1), once it appears: the kernel reads
+// the table when qemu-nbd connects (max_part > 0). Undefined if it does not, so a loop is used.
+async function nbdPartition(ctx: RunContext, step: string, nbd: string, p: ImagePartition) {
+  const node = `${nbd}p${p.number}`;
+  await ctx.runner.run(["udevadm", "settle", "--timeout=10"], { step, okExitCodes: [0, 1] });
+  for (let i = 0; i < 50 && !existsSync(node); i++) await sleep(100, undefined, { signal: ctx.signal });
+  return existsSync(node) ? node : undefined;
+}
+
+// A read-only loop device over the partition's bytes (the loop module is loaded if needed).
+async function loopAt(ctx: RunContext, step: string, view: string, p: ImagePartition): Promise<string> {
+  if (!existsSync("/dev/loop-control")) await ctx.runner.run(["modprobe", "loop"], { step });
+  const argv = ["losetup", "--read-only", "--offset", String(p.offset), "--sizelimit", String(p.size), "--find"];
+  return (await ctx.runner.run([...argv, "--show", view], { step })).stdout.trim();
 }
 
 // qemu-storage-daemon exports the qcow2's virtual disk as a read-only raw file over FUSE. No
