@@ -1,8 +1,8 @@
 // The one place where a failed command's message is written. Everything in it is redacted.
 
 import { CommandError } from "../errors.ts";
+import { shellJoin } from "../plan/quote.ts";
 import type { Redactor } from "../redact.ts";
-import { quoteArgv } from "./quote.ts";
 import { lastLines, tail } from "./tail.ts";
 
 export interface CommandFailure {
@@ -36,7 +36,7 @@ function seconds(ms: number): string {
 // `partition:/dev/sda: sgdisk -n 1:2048:1050623 /dev/sda exited with code 4: <stderr tail>`
 export function commandError(f: CommandFailure, redactor: Redactor): CommandError {
   const argv = redactor.redactArgv(f.argv);
-  const command = quoteArgv(argv);
+  const command = shellJoin(argv);
   const stderrTail = tail(redactor.redact(f.stderr));
   const what = outcome(f, argv[0] ?? "");
   const head = f.spawnError?.code === "ENOENT" ? `${f.step}: ${what}` : `${f.step}: ${command} ${what}`;
