@@ -2,6 +2,7 @@
 // to the destination at its position, then hands it to the pool (the hasher). So the hash
 // covers exactly the bytes on disk, and `written` is always a safe offset to resume from.
 // Bytes still in a partial batch when the stream fails are dropped; a resume re-fetches them.
+// The destination is a file by default, or any BatchDestination (a disk: agent/io/disk-sink.ts).
 
 import { type FileHandle, open } from "node:fs/promises";
 import { Writable } from "node:stream";
@@ -18,16 +19,61 @@ export class FileSinkError extends Error {
   }
 }
 
+// Where full batches are written. FileSink calls open once before the first write, write in
+// order of position, close once at the end (after a failure too).
+export interface BatchDestination {
+  open(position: number): Promise<void>;
+  write(batch: Uint8Array, length: number, position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface FileSinkOptions {
-  path: string;
+  path: string; // the file, or the name of `destination` in errors
   position: number; // 0 creates or truncates the file; N keeps its first N bytes and writes after them
   pool: BatchPool;
+  destination?: BatchDestination; // default: the file at `path`
+}
+
+// The default destination: a plain file, created or truncated to `position` when opened.
+class FileDestination implements BatchDestination {
+  readonly #path: string;
+  #file?: FileHandle;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  async open(position: number): Promise<void> {
+    this.#file = await open(this.#path, position === 0 ? "w" : "r+").catch((e) => {
+      throw new FileSinkError("opening", this.#path, e);
+    });
+    if (position > 0) {
+      await this.#file.truncate(position).catch((e) => {
+        throw new FileSinkError("truncating", this.#path, e);
+      });
+    }
+  }
+
+  async write(batch: Uint8Array, length: number, position: number): Promise<void> {
+    let done = 0;
+    try {
+      while (done < length) {
+        const { bytesWritten } = await this.#file!.write(batch, done, length - done, position + done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      throw new FileSinkError("writing", this.#path, e);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#file?.close();
+  }
 }
 
 export class FileSink extends Writable {
-  readonly #path: string;
+  readonly #destination: BatchDestination;
   readonly #pool: BatchPool;
-  #file?: FileHandle;
   #position: number;
   #batch?: Uint8Array;
   #filled = 0;
@@ -36,7 +82,7 @@ export class FileSink extends Writable {
   constructor(options: FileSinkOptions) {
     // a deep queue in front of the sink lets the socket run ahead while a batch is written
     super({ highWaterMark: options.pool.batchBytes });
-    this.#path = options.path;
+    this.#destination = options.destination ?? new FileDestination(options.path);
     this.#pool = options.pool;
     this.#position = options.position;
   }
@@ -54,13 +100,7 @@ export class FileSink extends Writable {
 
   // Opens (or creates) the destination; only called once data is about to flow.
   override _construct(callback: (error?: Error | null) => void): void {
-    this.#run(async () => {
-      const start = this.#position;
-      this.#file = await open(this.#path, start === 0 ? "w" : "r+").catch((e) => {
-        throw new FileSinkError("opening", this.#path, e);
-      });
-      if (start > 0) await this.#file.truncate(start).catch((e) => this.#fail("truncating", e));
-    }, callback);
+    this.#run(() => this.#destination.open(this.#position), callback);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -82,7 +122,7 @@ export class FileSink extends Writable {
       await this.#busy.catch(() => {});
       if (this.#batch !== undefined) this.#pool.release(this.#batch);
       this.#batch = undefined;
-      await this.#file?.close();
+      await this.#destination.close();
     };
     done().then(
       () => callback(error),
@@ -120,21 +160,13 @@ export class FileSink extends Writable {
     if (batch === undefined || length === 0) return;
     this.#batch = undefined;
     this.#filled = 0;
-    let done = 0;
     try {
-      while (done < length) {
-        const { bytesWritten } = await this.#file!.write(batch, done, length - done, this.#position + done);
-        done += bytesWritten;
-      }
+      await this.#destination.write(batch, length, this.#position);
     } catch (e) {
       this.#pool.release(batch);
-      this.#fail("writing", e);
+      throw e;
     }
     this.#position += length;
     this.#pool.submit(batch, length);
-  }
-
-  #fail(action: string, cause: unknown): never {
-    throw new FileSinkError(action, this.#path, cause);
   }
 }

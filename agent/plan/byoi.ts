@@ -1,19 +1,34 @@
 // The BYOI plan: the whole image onto the first disk of the group; no partitioning, no script.
+// A raw image is streamed by default: one write-image step downloads it, checks its first MiB, wipes
+// the disk and writes it, first MiB last. qcow2 (and raw with --image-staging ram) goes to RAM first,
+// is inspected, and only then is the disk wiped and written.
 
 import type { Inventory } from "../probe/types.ts";
 import type { InstallRequest, StorageRequest } from "../request/types.ts";
 import { configDriveStep } from "./config-drive.ts";
 import { targetDisks } from "./disks.ts";
-import { downloadStep, IMAGE_PATH, inspectStep, moveBackupGptStep, writeImageStep } from "./image.ts";
+import { downloadStep, IMAGE_PATH, inspectStep, moveBackupGptStep, streamImageStep, writeImageStep } from "./image.ts";
 import { TARGET_ROOT } from "./mounts.ts";
 import { bootEntriesStep, finishStep } from "./system.ts";
-import { PLAN_VERSION, type Plan } from "./types.ts";
+import { PLAN_VERSION, type Plan, type PlanStep } from "./types.ts";
 import { wipeStep } from "./wipe.ts";
 
+// Where the image is held before it is written: "stream" (raw only; qcow2 always goes to RAM) or "ram".
+export type ImageStaging = "stream" | "ram";
+
 // Raw images stream straight to the disk; qcow2 goes to RAM first and is converted.
-export function byoiPlan(request: InstallRequest, inventory: Inventory, storage: StorageRequest): Plan {
+export function byoiPlan(
+  request: InstallRequest,
+  inventory: Inventory,
+  storage: StorageRequest,
+  staging: ImageStaging = "stream",
+): Plan {
   const disk = targetDisks(storage, inventory)[0]!;
-  const raw = request.image.type === "raw";
+  const streamed = request.image.type === "raw" && staging === "stream";
+  const wipe = wipeStep([disk.path], inventory.mdArrays);
+  const write: PlanStep[] = streamed
+    ? [streamImageStep(request, disk.path, wipe)]
+    : [downloadStep(request, "ram", IMAGE_PATH), inspectStep(request), wipe, writeImageStep(request, disk.path)];
   const table = inventory.gptBoot ? "gpt" : "mbr";
   return {
     version: PLAN_VERSION,
@@ -27,10 +42,7 @@ export function byoiPlan(request: InstallRequest, inventory: Inventory, storage:
     ],
     fstab: [],
     steps: [
-      raw ? downloadStep(request, "disk", disk.path) : downloadStep(request, "ram", IMAGE_PATH),
-      inspectStep(request),
-      wipeStep([disk.path], inventory.mdArrays),
-      writeImageStep(request, disk.path),
+      ...write,
       moveBackupGptStep(disk.path),
       configDriveStep(disk.path),
       bootEntriesStep(request, inventory.firmware, []),

@@ -3,7 +3,15 @@
 
 import { redactUrl } from "../redact.ts";
 import type { InstallRequest } from "../request/types.ts";
-import type { AttachStep, CopyStep, DownloadStep, InspectStep, MoveBackupGptStep, WriteImageStep } from "./types.ts";
+import type {
+  AttachStep,
+  CopyStep,
+  DownloadStep,
+  InspectStep,
+  MoveBackupGptStep,
+  WipeStep,
+  WriteImageStep,
+} from "./types.ts";
 
 export const IMAGE_PATH = "/dev/shm/byol/image";
 export const IMAGE_MOUNT = "/dev/shm/image";
@@ -43,17 +51,41 @@ export function copyStep(target: string): CopyStep {
   return { kind: "copy", id: "copy", title, commands: [], source: IMAGE_MOUNT, target };
 }
 
-// BYOI: raw is streamed by the download step; qcow2 is converted from RAM, format given explicitly so qemu-img never probes.
+// BYOI from RAM: qcow2 is converted, format given explicitly so qemu-img never probes, and -n so it
+// never creates (or truncates) the target; raw (--image-staging ram) is copied by byol, first MiB last.
 export function writeImageStep(request: InstallRequest, disk: string): WriteImageStep {
   const qcow2 = request.image.type === "qcow2";
   return {
     kind: "write-image",
     id: "write-image",
     title: `writing the ${request.image.type} image to ${disk}`,
-    commands: qcow2 ? [["qemu-img", "convert", "-f", "qcow2", "-O", "raw", "-t", "none", "-W", IMAGE_PATH, disk]] : [],
+    commands: qcow2
+      ? [["qemu-img", "convert", "-p", "-n", "-f", "qcow2", "-O", "raw", "-t", "none", "-W", IMAGE_PATH, disk]]
+      : [],
     disk,
     imageType: request.image.type,
+    source: "file",
+    path: IMAGE_PATH,
   };
+}
+
+// BYOI raw, streamed: download, checks, wipe and write in one step, so the disk is wiped only once
+// the image's first MiB has shown a partition table. The plan lists the wipe's commands here.
+export function streamImageStep(request: InstallRequest, disk: string, wipe: WipeStep): WriteImageStep {
+  const url = redactUrl(request.image.url);
+  const step: WriteImageStep = {
+    kind: "write-image",
+    id: "write-image",
+    title: `streaming ${url} onto ${disk}, its first MiB written once the checksum matched`,
+    commands: wipe.commands,
+    disk,
+    imageType: request.image.type,
+    source: "http",
+    url,
+    wipe,
+  };
+  if (request.image.checksum !== undefined) step.checksumType = request.image.checksum.type;
+  return step;
 }
 
 // The image's backup GPT goes to the real end of the disk (a no-op to skip for MBR images, decided at run time).

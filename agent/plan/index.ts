@@ -3,15 +3,20 @@
 
 import type { Inventory } from "../probe/types.ts";
 import type { InstallRequest } from "../request/types.ts";
-import { byoiPlan } from "./byoi.ts";
+import { byoiPlan, type ImageStaging } from "./byoi.ts";
 import { byolinuxPlan } from "./byolinux.ts";
 import { type Plan, PlanError } from "./types.ts";
 
+export type { ImageStaging } from "./byoi.ts";
 export { formatPlan } from "./format.ts";
 export { shellJoin, shellQuote } from "./quote.ts";
 
+export interface PlanOptions {
+  imageStaging?: ImageStaging; // byoi_64 raw images: "stream" (default) or "ram" (--image-staging ram)
+}
+
 // Every command of the install, computed before anything runs; throws PlanError when it cannot be done here.
-export function buildPlan(request: InstallRequest, inventory: Inventory): Plan {
+export function buildPlan(request: InstallRequest, inventory: Inventory, options: PlanOptions = {}): Plan {
   const [storage, ...others] = request.storage;
   if (storage === undefined) throw new PlanError(["The request has no storage entry"]);
   if (others.length > 0) {
@@ -21,7 +26,7 @@ export function buildPlan(request: InstallRequest, inventory: Inventory): Plan {
     case "byolinux_64":
       return byolinuxPlan(request, inventory, storage);
     case "byoi_64":
-      return byoiPlan(request, inventory, storage);
+      return byoiPlan(request, inventory, storage, options.imageStaging);
     default: {
       const never: never = request.operatingSystem;
       throw new PlanError([`Unsupported operating system ${String(never)}`]);

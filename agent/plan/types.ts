@@ -137,6 +137,15 @@ export interface WriteImageStep extends StepBase {
   kind: "write-image";
   disk: string;
   imageType: ImageType;
+  // "http": a raw image streamed from the URL onto the disk, its checksum computed in the same pass
+  // and its first MiB written last; "file" (default): the copy the download step put in RAM.
+  source?: "http" | "file";
+  path?: string; // "file": /dev/shm/byol/image
+  url?: string; // "http": redacted
+  checksumType?: ChecksumType; // "http"
+  // "http": the disk's wipe, run once the image's first MiB has arrived and shows a partition table,
+  // before any byte of the image is written (so a refused image leaves the disk untouched)
+  wipe?: WipeStep;
 }
 export interface MoveBackupGptStep extends StepBase {
   kind: "move-backup-gpt";

@@ -4,7 +4,8 @@
 //
 // The body runs through small stages from agent/io/: limit -> progress -> file sink, and the
 // sink hands every written batch to the hash worker. The checksum is compared after the last
-// byte; on any failure the partial file is removed.
+// byte; on any failure the partial file is removed. With a `target` (a disk, for BYOI) the
+// same loop writes there instead, and nothing is created or removed.
 
 import { mkdir, rm } from "node:fs/promises";
 import { STATUS_CODES } from "node:http";
@@ -15,7 +16,7 @@ import { Agent } from "undici";
 import { InstallError } from "../errors.ts";
 import type { EventSink } from "../exec/types.ts";
 import { PlainPool } from "../io/batch-pool.ts";
-import { FileSink, FileSinkError } from "../io/file-sink.ts";
+import { type BatchDestination, FileSink, FileSinkError } from "../io/file-sink.ts";
 import { HashWorker } from "../io/hash-worker.ts";
 import { LimitStage } from "../io/limit.ts";
 import { ProgressStage } from "../io/progress.ts";
@@ -36,10 +37,13 @@ export interface DownloadOptions {
   url: string; // may carry user:pass@ (a secret)
   headers: Record<string, string>; // the request's httpHeaders (secrets); sent to the URL's origin only
   checksum?: { type: ChecksumType; value: string };
-  destination: string; // a file path, e.g. /dev/shm/byol/image
+  destination: string; // a file path, e.g. /dev/shm/byol/image; with `target`, its name in errors
+  target?: BatchDestination; // written instead of the file (a disk); never created, truncated or removed here
+  batchBytes?: number; // the size of the batches written and hashed; default 1 MiB
   limitBytes: number; // the image must be smaller than this: see memoryLimitBytes()
   imageType?: ImageType; // named in the too-big message
-  limitMessage?: string; // replaces the too-big message
+  // replaces the too-big message; `bytes` is the announced size, null when the body outgrew the limit
+  limitMessage?: string | ((bytes: number | null) => string);
   events: EventSink;
   step?: string; // default "download"
   signal?: AbortSignal;
@@ -60,7 +64,10 @@ export function memoryLimitBytes(memoryBytes: number): number {
 }
 
 type Settings = Required<Pick<DownloadOptions, "step" | "retry">> &
-  Omit<DownloadOptions, "step" | "retry" | "imageType" | "limitMessage"> & { tooBig: string; redactor: Redactor };
+  Omit<DownloadOptions, "step" | "retry" | "imageType" | "limitMessage"> & {
+    tooBig: (bytes: number | null) => string;
+    redactor: Redactor;
+  };
 
 // What survives from one attempt to the next.
 interface Progress {
@@ -77,13 +84,13 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
   const dispatcher = new Agent({ connectTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
   const p: Progress = { written: 0, total: null, resumable: false, resumed: 0 };
   try {
-    if (s.checksum !== undefined) p.hasher = new HashWorker(s.checksum.type);
-    await mkdir(dirname(s.destination), { recursive: true });
+    if (s.checksum !== undefined) p.hasher = hasherFor(s);
+    if (s.target === undefined) await mkdir(dirname(s.destination), { recursive: true });
     await fetchWithRetries(s, p, dispatcher);
     const digest = await verify(s, p);
     return { bytes: p.written, resumed: p.resumed, ...(digest === undefined ? {} : { digest }) };
   } catch (e) {
-    await rm(s.destination, { force: true });
+    if (s.target === undefined) await rm(s.destination, { force: true });
     throw failure(s, e);
   } finally {
     await p.hasher?.[Symbol.asyncDispose]();
@@ -103,9 +110,16 @@ function settle(o: DownloadOptions): Settings {
     ...o,
     step: o.step ?? "download",
     retry: o.retry ?? DEFAULT_RETRY,
-    tooBig: o.limitMessage ?? `Could not download, ${kind}image is too big to download in memory.`,
+    tooBig: (bytes) => {
+      if (typeof o.limitMessage === "function") return o.limitMessage(bytes);
+      return o.limitMessage ?? `Could not download, ${kind}image is too big to download in memory.`;
+    },
     redactor,
   };
+}
+
+function hasherFor(s: Settings): HashWorker {
+  return new HashWorker(s.checksum!.type, s.batchBytes === undefined ? {} : { batchBytes: s.batchBytes });
 }
 
 // Attempts until one completes; a failure that made resumable progress resets the count.
@@ -140,9 +154,15 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
   await accept(s, p, res, resuming);
   if (p.total !== null && p.total >= s.limitBytes) {
     res.discard();
-    throw new InstallError("too-big", s.step, s.tooBig);
+    throw new InstallError("too-big", s.step, s.tooBig(p.total));
   }
-  const sink = new FileSink({ path: s.destination, position: p.written, pool: p.hasher ?? new PlainPool() });
+  const pool = p.hasher ?? new PlainPool(s.batchBytes);
+  const sink = new FileSink({
+    path: s.destination,
+    position: p.written,
+    pool,
+    ...(s.target !== undefined && { destination: s.target }),
+  });
   const report = (bytes: number, total: number | null) =>
     s.events.emit({ step: s.step, phase: "progress", bytes, total });
   try {
@@ -203,7 +223,7 @@ function restart(s: Settings, p: Progress): void {
   p.resumable = false;
   if (p.hasher !== undefined && s.checksum !== undefined) {
     void p.hasher[Symbol.asyncDispose]();
-    p.hasher = new HashWorker(s.checksum.type);
+    p.hasher = hasherFor(s);
   }
 }
 
@@ -220,7 +240,7 @@ async function verify(s: Settings, p: Progress): Promise<string | undefined> {
 }
 
 function tooBig(s: Settings): InstallError {
-  return new InstallError("too-big", s.step, s.tooBig);
+  return new InstallError("too-big", s.step, s.tooBig(null));
 }
 
 // Errors from the network become retryable; ours, the file's and an abort pass through.
