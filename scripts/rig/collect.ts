@@ -12,6 +12,7 @@ const SECTIONS: readonly [name: string, command: string][] = [
   ["mdstat", "cat /proc/mdstat 2>/dev/null || true"],
   ["lvs", "lvs --reportformat json -o lv_name,vg_name,lv_path 2>/dev/null || true"],
   ["cloud-init", 'cloud-init status --long 2>&1; echo "exit=$?"'],
+  ["cloud-init-status", "cat /run/cloud-init/status.json"],
   ["user-data", "sha256sum /var/lib/cloud/instance/user-data.txt 2>&1 || true"],
   ["authorized-keys", "cat /root/.ssh/authorized_keys 2>&1 || true"],
   ["efibootmgr", "if [ -d /sys/firmware/efi ]; then efibootmgr -v 2>&1; fi"],

@@ -9,7 +9,7 @@ export interface EventView {
 const mib = (n: number) => `${(n / 1048576).toFixed(0)} MiB`;
 const secs = (ms: unknown) => (typeof ms === "number" ? ` (${(ms / 1000).toFixed(1)} s)` : "");
 
-export function createEventView(now: () => number = Date.now, progressEveryMs = 3000): EventView {
+export function createEventView(now: () => number = Date.now, progressEveryMs = 10_000): EventView {
   const lastProgress = new Map<string, number>();
   return {
     line(text) {

@@ -12,7 +12,9 @@ import {
   systemChecks,
 } from "../../scripts/rig/checks.ts";
 import { parseSections } from "../../scripts/rig/collect.ts";
-import { defaultEntries, type ExpectedSystem } from "../../scripts/rig/expected.ts";
+import { parseEfibootmgr } from "../../scripts/rig/efi.ts";
+import { defaultEntries, type ExpectedSystem, expectedSystem } from "../../scripts/rig/expected.ts";
+import { parseScenario, substitute } from "../../scripts/rig/scenario.ts";
 import { asOutput, CLOUD_INIT_LOCALE_ERROR, MDSTAT, SSH_KEY, STATUS_JSON, sections, USER_DATA } from "./samples.ts";
 
 const expected: ExpectedSystem = {
@@ -237,5 +239,46 @@ describe("captured: the byoi fixture booted with SeaBIOS and a host-made config 
     assert.equal(c.get("mount /")!.detail, "/dev/vda2 ext4");
     assert.match(c.get("cloud-init")!.detail, /^status: error; .*update-locale/);
     assert.match(c.get("cloud-init datasource")!.detail, /^no readable/, "collected before status.json was");
+  });
+});
+
+describe("captured: uefi-raid1-default after a byol install, booted through byol's NVRAM entry", () => {
+  const text = readFileSync(join(import.meta.dirname, "captured", "uefi-raid1-default.txt"), "utf8");
+  const sections = parseSections(text);
+  const scenario = parseScenario(
+    readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "scenarios", "uefi-raid1-default.json"), "utf8"),
+    "uefi-raid1-default.json",
+  );
+  const key = sections["authorized-keys"]!.trim();
+  const request = substitute(scenario.request, {
+    IMAGE_URL: "http://10.0.2.100/i",
+    IMAGE_SHA512: "0".repeat(128),
+    IMAGE_SHA256: "0".repeat(64),
+    SSH_PUBKEY: key,
+  }) as Record<string, unknown>;
+  const e = expectedSystem(request, scenario.machine);
+
+  it("passes the layout, RAID, swap, user data, key and EFI checks; cloud-init failed on the image's locale", () => {
+    const checks = systemChecks(e, sections);
+    assert.deepEqual(
+      checks.filter((c) => !c.ok).map((c) => c.name),
+      ["cloud-init", "cloud-init datasource"],
+    );
+    const c = byName(checks);
+    assert.equal(c.get("raid /")!.detail, "md1 raid1 [2/2] [UU] on /dev/vda /dev/vdb");
+    assert.equal(c.get("swap")!.detail, "2 active (expected 2): /dev/vda3 /dev/vdb3");
+    assert.match(
+      c.get("efi boot entry")!.detail,
+      /^booted through Boot0001 'byol rig-raid1 \(vdb\)' \/dev\/vda1:\\EFI\\debian\\grubx64\.efi/,
+    );
+  });
+
+  it("reads the firmware's own entries (UTF-16 leftovers after the device path) without taking them for byol's", () => {
+    const v = parseEfibootmgr(sections["efibootmgr"]!);
+    assert.equal(v.entries.length, 10);
+    assert.deepEqual(
+      v.entries.filter((x) => x.partuuid !== undefined).map((x) => x.num),
+      ["0001", "0002"],
+    );
   });
 });

@@ -16,6 +16,7 @@ describe("collect script and sections", () => {
       "mdstat",
       "lvs",
       "cloud-init",
+      "cloud-init-status",
       "user-data",
       "efibootmgr",
     ]) {
