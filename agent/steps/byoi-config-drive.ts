@@ -43,7 +43,7 @@ export async function appendConfigDrive(
     throw failed(ctx, step, error);
   }
   const ss = disk.logicalSectorSize;
-  const sizeKiB = ((place.end - place.start + 1) * ss) / 1024;
+  const sizeKiB = Math.floor(((place.end - place.start + 1) * ss) / 1024);
   const mkfs = [
     "mkfs.vfat",
     "-I",

@@ -20,6 +20,7 @@ import { appendConfigDrive } from "../../agent/steps/byoi-config-drive.ts";
 import { inspectByoi, type TargetDisk } from "../../agent/steps/byoi-inspect.ts";
 import { downloadImage, memoryLimitBytes } from "../../agent/steps/download.ts";
 import { moveBackupGpt } from "../../agent/steps/move-backup-gpt.ts";
+import { wipe } from "../../agent/steps/wipe.ts";
 import { writeImage } from "../../agent/steps/write-image.ts";
 
 export const MiB = 1024 * 1024;
@@ -175,6 +176,8 @@ async function runStep(ctx: RunContext, step: PlanStep, inputs: ByoiInputs): Pro
       inputs.image.file = step.path;
       return;
     }
+    case "wipe":
+      return wipe(ctx, step);
     case "inspect":
       await inspectByoi(ctx, step, inputs.image, disk);
       return;

@@ -43,7 +43,7 @@ describe("buildPlan for byoi_64", () => {
       ["sgdisk", "-Z", "/dev/sda"],
     ]);
     assert.deepEqual(commandsOf(plan, "write-image"), [
-      ["qemu-img", "convert", "-f", "qcow2", "-O", "raw", "-t", "none", "-W", "/dev/shm/byol/image", "/dev/sda"],
+      ["qemu-img", "convert", "-p", "-n", "-f", "qcow2", "-O", "raw", "-t", "none", "-W", "/dev/shm/byol/image", "/dev/sda"],
     ]);
     assert.deepEqual(commandsOf(plan, "move-backup-gpt"), [["sgdisk", "-e", "/dev/sda"]]);
     const cd = plan.steps.find((s) => s.kind === "config-drive");
@@ -65,13 +65,40 @@ describe("buildPlan for byoi_64", () => {
     assert.deepEqual(plan.fstab, []);
   });
 
-  it("raw: streamed straight to the disk, no conversion command", () => {
-    const plan = buildPlan(byoi("raw"), inventory("uefi-1disk"));
+  it("raw: one step streams, checks, wipes and writes; the wipe is nested and listed", () => {
+    const plan = buildPlan(byoi("raw"), inventory("uefi-2disks"));
+    assert.deepEqual(kindsOf(plan), ["write-image", "move-backup-gpt", "config-drive", "boot-entries", "finish"]);
+    const write = plan.steps[0];
+    assert.ok(write?.kind === "write-image");
+    assert.equal(write.source, "http");
+    assert.equal(write.disk, "/dev/sda");
+    assert.equal(write.checksumType, "sha512");
+    assert.equal(write.url, "https://user:***@images.example.net/deb12.qcow2"); // redacted: the plan holds no secrets
+    assert.ok(write.wipe?.kind === "wipe");
+    assert.deepEqual(write.wipe.disks, ["/dev/sda"]);
+    // the plan shows the wipe's commands under the step that runs them
+    assert.deepEqual(write.commands, write.wipe.commands);
+    assert.deepEqual(write.commands.slice(-2), [
+      ["wipefs", "-a", "-f", "/dev/sda"],
+      ["sgdisk", "-Z", "/dev/sda"],
+    ]);
+  });
+
+  it("raw with --image-staging ram: into RAM, inspected, wiped, then copied by byol", () => {
+    const plan = buildPlan(byoi("raw"), inventory("uefi-1disk"), { imageStaging: "ram" });
+    assert.deepEqual(kindsOf(plan).slice(0, 4), ["download", "inspect", "wipe", "write-image"]);
     const download = plan.steps[0];
-    assert.ok(download?.kind === "download");
-    assert.equal(download.destination, "disk");
-    assert.equal(download.path, "/dev/sda");
-    assert.deepEqual(commandsOf(plan, "write-image"), []);
+    assert.ok(download?.kind === "download" && download.destination === "ram");
+    const write = plan.steps[3];
+    assert.ok(write?.kind === "write-image");
+    assert.equal(write.source, "file");
+    assert.equal(write.path, "/dev/shm/byol/image");
+    assert.deepEqual(write.commands, []);
+  });
+
+  it("qcow2 ignores the staging option: it always goes to RAM", () => {
+    const plan = buildPlan(byoi("qcow2"), inventory("uefi-1disk"), { imageStaging: "stream" });
+    assert.equal(plan.steps[0]?.kind, "download");
   });
 
   it("legacy BIOS: no loader path", () => {
