@@ -43,7 +43,21 @@ describe("buildPlan for byoi_64", () => {
       ["sgdisk", "-Z", "/dev/sda"],
     ]);
     assert.deepEqual(commandsOf(plan, "write-image"), [
-      ["qemu-img", "convert", "-p", "-n", "-f", "qcow2", "-O", "raw", "-t", "none", "-W", "/dev/shm/byol/image", "/dev/sda"],
+      [
+        "qemu-img",
+        "convert",
+        "-p",
+        "-n",
+        "-f",
+        "qcow2",
+        "-O",
+        "raw",
+        "-t",
+        "none",
+        "-W",
+        "/dev/shm/byol/image",
+        "/dev/sda",
+      ],
     ]);
     assert.deepEqual(commandsOf(plan, "move-backup-gpt"), [["sgdisk", "-e", "/dev/sda"]]);
     const cd = plan.steps.find((s) => s.kind === "config-drive");
