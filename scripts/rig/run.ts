@@ -132,7 +132,7 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   if (want.exitCode !== 0) {
     const after = await Promise.all(vm.disks.map((d) => readEnds(d.path, d.sizeBytes)));
     const disks = vm.disks.map((d, i) => ({
-      name: d.guestDevice.replace("/dev/vd", "disk "),
+      name: `disk${i} (${d.guestDevice} in the rescue)`,
       before: before[i]!,
       after: after[i]!,
     }));
