@@ -1,7 +1,7 @@
 // A real RunContext in a temporary run dir, for host tests of the image steps: the real runner and
 // journal, events in an array, and the run's stack.
 
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunContext } from "../../agent/exec/context.ts";
@@ -18,8 +18,12 @@ export interface TestRun {
   journal(): JournalEntry[];
 }
 
+// Every run dir of this test process, removed when it exits (tests read journals after teardown).
+const runs = mkdtempSync(join(tmpdir(), "byol-image-test-"));
+process.on("exit", () => rmSync(runs, { recursive: true, force: true }));
+
 export function testRun(): TestRun {
-  const dir = mkdtempSync(join(tmpdir(), "byol-image-test-"));
+  const dir = mkdtempSync(join(runs, "run-"));
   const redactor = new Redactor();
   const journal = new Journal(join(dir, "journal.jsonl"));
   const log = createLogger({ file: join(dir, "byol.log"), redactor });
