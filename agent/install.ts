@@ -21,7 +21,9 @@ import { createLogger } from "./log.ts";
 import type { DownloadStep, Plan, PlanStep, StepKind } from "./plan/types.ts";
 import type { Inventory } from "./probe/types.ts";
 import { redactorFor } from "./redact.ts";
+import { RunRecorder } from "./report/recorder.ts";
 import type { InstallRequest } from "./request/types.ts";
+import { createStatusTap, teeEvents } from "./status/tap.ts";
 import { attach } from "./steps/attach.ts";
 import { bootEntries } from "./steps/boot-entries.ts";
 import { bootableScript, DEFAULT_SCRIPT_TIMEOUT_MS } from "./steps/bootable-script.ts";
@@ -53,6 +55,8 @@ export interface InstallOptions {
   // journal.jsonl, events.jsonl, byol.log and current.json; default /run/byol (state) and /run/byol/<runId>
   runDir?: string;
   out?: NodeJS.WritableStream; // default process.stdout
+  report?: string; // --report FILE: the run record; default /var/log/byol/<runId>.tar
+  reportUrl?: string; // --report-url URL: also upload the run record there
 }
 
 // What the steps need beyond their plan step (never in the plan: the plan holds no secrets).
@@ -62,13 +66,14 @@ export interface StepInputs {
   plan: Pick<Plan, "firmware" | "targetRoot" | "disks">;
   image: ImageState; // filled in by download and inspect, read by attach and copy
   settings: StepSettings;
+  recorder?: RunRecorder; // collects fstab, mdadm.conf and sgdisk -p before the finish step unmounts
 }
 
 export interface StepSettings {
   scriptTimeoutMs: number;
   bootOrder: "disk-first" | "network-first" | "keep";
   noReboot: boolean;
-  beforeReboot?: () => void; // writes the result line and closes the run state: a reboot leaves no time after it
+  beforeReboot?: () => void | Promise<void>; // writes the result line and closes the run state: a reboot leaves no time after it
 }
 
 const DISK_STEPS: ReadonlySet<StepKind> = new Set([
@@ -101,12 +106,14 @@ export async function install(opts: InstallOptions): Promise<number> {
   const stateDir = opts.runDir ?? defaultRunDir();
   const runDir = opts.runDir ?? join(stateDir, runId);
   const redactor = redactorFor(opts.request);
-  const events = createEventSink({
-    json: opts.json,
-    out: opts.out ?? process.stdout,
-    redactor,
-    file: join(runDir, "events.jsonl"),
-  });
+  const events = teeEvents(
+    createEventSink({
+      json: opts.json,
+      out: opts.out ?? process.stdout,
+      redactor,
+      file: join(runDir, "events.jsonl"),
+    }),
+  );
   const log = createLogger({ redactor, file: join(runDir, "byol.log") });
   log.info({ runId, stopAfter: opts.stopAfter, bootOrder: opts.bootOrder, noReboot: opts.noReboot }, "install");
 
@@ -124,6 +131,20 @@ export async function install(opts: InstallOptions): Promise<number> {
   const runner = createRunner({ journal, redactor, log, signal: abort.signal, events });
   const state: RunState = { runId, targetDisks: opts.plan.disks.map((d) => d.path), disksWritten: false };
   const store = RunStateStore.start({ runId, targetDisks: state.targetDisks, dir: stateDir });
+  events.add(createStatusTap({ dir: stateDir, runId, planStepIds: steps.map((s) => s.id) }));
+  const recorder = new RunRecorder({
+    runId,
+    runDir,
+    stateDir,
+    request: opts.request,
+    inventory: opts.inventory,
+    plan: opts.plan,
+    redactor,
+    log,
+    ...(opts.report !== undefined && { report: opts.report }),
+    ...(opts.reportUrl !== undefined && { reportUrl: opts.reportUrl }),
+    ...(!opts.json && { announce: (line: string) => (opts.out ?? process.stdout).write(`${line}\n`) }),
+  });
   await using stack = new AsyncDisposableStack();
   const ctx: RunContext = { runner, events, log, redactor, stack, state, signal: abort.signal, runDir, held: store };
   using _signals = onInterrupt((signal) => {
@@ -137,34 +158,41 @@ export async function install(opts: InstallOptions): Promise<number> {
     inventory: opts.inventory,
     plan: opts.plan,
     image: {},
+    recorder,
     settings: {
       scriptTimeoutMs: opts.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
       bootOrder: opts.bootOrder,
       noReboot: opts.noReboot,
-      beforeReboot: () => {
+      beforeReboot: async () => {
         store.finish(true, EXIT.ok);
         result(events, EXIT.ok);
         resultWritten = true;
+        await recorder.write();
       },
     },
   };
   try {
     await runSteps(ctx, steps, inputs);
   } catch (error) {
-    return await fail(ctx, store, events, error);
+    return await fail(ctx, store, events, error, recorder);
   }
   if (resultWritten) return EXIT.ok; // rebooting
   if (opts.stopAfter === "disks") {
+    await recorder.collect(ctx);
     stack.move(); // keep it all: mounted and assembled until `byol cleanup`
     store.update({ step: "stopped-after-disks" });
     const held = store.state;
     const message = `stopped after the disk steps; left for debugging: mounts ${held.mounts.join(" ") || "none"}; arrays ${held.md.join(" ") || "none"}; volume groups ${held.lvm.join(" ") || "none"}. Run 'byol cleanup${opts.runDir === undefined ? "" : ` --run-dir ${opts.runDir}`}' to release them.`;
     events.emit({ step: "stop-after", phase: "log", level: "info", message });
-    return result(events, EXIT.ok);
+    const code = result(events, EXIT.ok);
+    await recorder.write();
+    return code;
   }
   await stack.disposeAsync();
   store.finish(true, EXIT.ok);
-  return result(events, EXIT.ok);
+  const code = result(events, EXIT.ok);
+  await recorder.write();
+  return code;
 }
 
 // Runs the steps in order, each framed by start and done (or failed) events.
@@ -224,6 +252,7 @@ export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInput
         espMountPoint: join(inputs.plan.targetRoot, "boot", "efi"),
       });
     case "finish":
+      await inputs.recorder?.collect(ctx);
       return finish(ctx, step, {
         noReboot: inputs.settings.noReboot,
         firmware: inputs.plan.firmware,
@@ -293,10 +322,17 @@ function assertNoRunInProgress(stateDir: string): void {
 // Teardown after a failure or an interrupt: release everything in reverse order, then reset
 // the tables of disks that were written. Teardown problems are logged, never thrown: the
 // result names the original error.
-async function fail(ctx: RunContext, store: RunStateStore, events: ResultEventSink, error: unknown): Promise<number> {
+async function fail(
+  ctx: RunContext,
+  store: RunStateStore,
+  events: ResultEventSink,
+  error: unknown,
+  recorder: RunRecorder,
+): Promise<number> {
   const interrupted = ctx.signal.aborted;
   const cause = interrupted ? ctx.signal.reason : error;
   ctx.log.error({ err: error, step: ctx.state.step }, "install failed; tearing down");
+  await recorder.collect(ctx); // while the target is still mounted
   try {
     await ctx.stack.disposeAsync();
   } catch (teardownError) {
@@ -313,7 +349,9 @@ async function fail(ctx: RunContext, store: RunStateStore, events: ResultEventSi
       ? EXIT.failedAfterDisks
       : EXIT.failedBeforeDisks;
   store.finish(false, exitCode);
-  return result(events, exitCode, cause);
+  const code = result(events, exitCode, cause);
+  await recorder.write();
+  return code;
 }
 
 // What the stack did not hold: an array whose mdadm --create was interrupted, or one udev

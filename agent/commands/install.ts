@@ -18,6 +18,7 @@ export async function installCommand(args: string[]): Promise<number> {
     json: { type: "boolean" },
     "no-reboot": { type: "boolean" },
     report: { type: "string" },
+    "report-url": { type: "string" },
     "boot-order": { type: "string", default: "disk-first" },
     "stop-after": { type: "string" },
     "run-dir": { type: "string" },
@@ -34,7 +35,6 @@ export async function installCommand(args: string[]): Promise<number> {
   if (flags["stop-after"] !== undefined && flags["stop-after"] !== "disks") {
     throw new UsageError(`--stop-after: expected 'disks', got '${flags["stop-after"]}'`);
   }
-  if (flags.report !== undefined) throw new UsageError("--report: run records are not implemented yet");
   try {
     const request = await loadRequest(required(flags.request, "--request"));
     const inventory = await probe(readOnlyRunner(redactorFor(request)));
@@ -49,6 +49,8 @@ export async function installCommand(args: string[]): Promise<number> {
       scriptTimeoutMs: Math.round(scriptMinutes * 60_000),
       ...(flags["stop-after"] === "disks" ? { stopAfter: "disks" as const } : {}),
       ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
+      ...(flags.report !== undefined ? { report: flags.report } : {}),
+      ...(flags["report-url"] !== undefined ? { reportUrl: flags["report-url"] } : {}),
     });
   } catch (error) {
     // with --json the last stdout line is always the result, also for an invalid request

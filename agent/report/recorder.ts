@@ -52,9 +52,10 @@ export class RunRecorder {
   // The final fstab and mdadm.conf (read from the mounted target) and `sgdisk -p` of each
   // target disk. Call it while the target is still mounted: before the finish step, and in the
   // failure path before the teardown. A later call replaces what an earlier one collected.
-  async collect(ctx: Pick<RunContext, "runner" | "log">): Promise<void> {
+  // Disks the run never wrote are not opened at all: a failure before the disks leaves them as they were.
+  async collect(ctx: Pick<RunContext, "runner" | "log" | "state">): Promise<void> {
     try {
-      this.#extra = await collectFinalFiles(ctx, this.#opts.plan);
+      this.#extra = await collectFinalFiles(ctx, this.#opts.plan, ctx.state.disksWritten);
     } catch (error) {
       ctx.log.warn({ err: error }, "collecting the final files for the run record failed");
     }
@@ -100,12 +101,16 @@ export class RunRecorder {
 
 // fstab, mdadm.conf and `sgdisk -p` of each disk. Commands go through the run's runner (and so
 // into the journal) under the step "record", and still run after SIGTERM.
-export async function collectFinalFiles(ctx: Pick<RunContext, "runner" | "log">, plan: Plan): Promise<ExtraFile[]> {
+export async function collectFinalFiles(
+  ctx: Pick<RunContext, "runner" | "log">,
+  plan: Plan,
+  disksWritten = true,
+): Promise<ExtraFile[]> {
   const files: ExtraFile[] = [
     { name: "fstab", path: join(plan.targetRoot, "etc/fstab") },
     { name: "mdadm.conf", path: join(plan.targetRoot, "etc/mdadm/mdadm.conf") },
   ];
-  for (const disk of plan.disks) {
+  for (const disk of disksWritten ? plan.disks : []) {
     const name = `sgdisk-p/${disk.path.replace(/^\/dev\//, "").replaceAll("/", "_")}.txt`;
     try {
       const r = await ctx.runner.run(["sgdisk", "-p", disk.path], {

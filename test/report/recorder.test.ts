@@ -68,7 +68,11 @@ test("the recorder writes once, to BYOL_REPORT_DIR/<runId>.tar, with the result 
   const recorder = new RunRecorder({ ...run, stateDir, log, announce: (l) => announced.push(l) });
   assert.equal(recorder.file, defaultReportFile(run.runId));
   assert.equal(recorder.file, join(dir, `${run.runId}.tar`));
-  await recorder.collect({ runner: fakeRunner(), log });
+  await recorder.collect({
+    runner: fakeRunner(),
+    log,
+    state: { runId: run.runId, targetDisks: ["/dev/sda", "/dev/sdb"], disksWritten: true },
+  });
   const first = recorder.write();
   assert.equal(recorder.write({ ok: true, exitCode: 0 }), first, "a second write is the first one");
   assert.equal(await first, recorder.file);
