@@ -45,6 +45,8 @@ export async function runScenario(opts: RunOptions): Promise<Verdict> {
   const scratch = [
     ...planDisks(scenario.machine.disks, machineDir).map((d) => d.path),
     join(machineDir, "OVMF_VARS_4M.fd"),
+    join(machineDir, "qemu.pid"),
+    join(machineDir, "disk-boot.pid"),
   ];
   const untrack = opts.keep ? () => {} : track({ kill: () => {}, paths: scratch });
   try {
