@@ -1,21 +1,34 @@
 // `npm run bench`: byol's download of a 2 GiB image over loopback into /dev/shm, side by side
 // with curl + sha512sum and with openssl alone (the single-core hash bound).
-// Options: --runs N (default 3; the median run is reported).
+// Then BYOI's raw streaming onto a target (scripts/bench/raw-stream.ts).
+// Options: --runs N (default 3; the median run is reported); --only-raw (the raw rows only);
+// --loop (the raw target is a loop device instead of a file on /dev/shm).
 
 import { mkdir, rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { bundleRunner, cacheDir, digestOf, ensureImage, SIZE } from "./fixture.ts";
+import { rawStreamBench } from "./raw-stream.ts";
 import { startServers } from "./servers.ts";
 import { type Timing, timed } from "./timed.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    "only-raw": { type: "boolean", default: false },
+    loop: { type: "boolean", default: false },
+  },
+});
 const runs = Number(values.runs);
 const SHM = "/dev/shm/byol-bench";
 const OUT = `${SHM}/image`;
 
 const dir = cacheDir();
 const file = await ensureImage(dir);
+if (values["only-raw"]) {
+  await rawStreamBench({ dir, source: file, runs, loop: values.loop });
+  process.exit(0);
+}
 const sha512 = await digestOf(file, "sha512");
 const sha256 = await digestOf(file, "sha256");
 const runner = await bundleRunner(dir);
@@ -108,3 +121,4 @@ console.log(
 );
 console.log("");
 for (const [aim, ok] of aims) console.log(`${ok ? "met " : "MISS"}  ${aim}`);
+await rawStreamBench({ dir, source: file, runs, loop: values.loop });
