@@ -42,8 +42,13 @@ before(async () => {
   server = await serve((req, res) => {
     const name = (req.url ?? "").slice(1);
     if (name === "private") return status(res, 401, { "www-authenticate": "Basic" });
-    const data = images.get(name.replace(/^truncated-/, ""));
+    const data = images.get(name.replace(/^(truncated|chunked)-/, ""));
     if (data === undefined) return status(res, 404);
+    if (name.startsWith("chunked-")) {
+      res.writeHead(200); // no Content-Length: chunked, the size is only known at the end
+      res.end(data);
+      return;
+    }
     if (name.startsWith("truncated-")) {
       res.writeHead(200, { "content-length": data.length, connection: "close" });
       res.end(data.subarray(0, data.length >> 1));
@@ -71,7 +76,7 @@ const inventory = parseInventory({
 });
 
 function requestFor(path: string, imageType: "qcow2" | "raw", checksum?: string) {
-  const data = images.get(path.replace(/^truncated-/, ""));
+  const data = images.get(path.replace(/^(truncated|chunked)-/, ""));
   const sum = checksum ?? (data === undefined ? "0".repeat(64) : createHash("sha256").update(data).digest("hex"));
   const parsed = parseRequest({
     operatingSystem: "byolinux_64",
@@ -88,10 +93,10 @@ function requestFor(path: string, imageType: "qcow2" | "raw", checksum?: string)
   return parsed.request;
 }
 
-async function run(path: string, imageType: "qcow2" | "raw" = "qcow2", checksum?: string) {
+async function run(path: string, imageType: "qcow2" | "raw" = "qcow2", checksum?: string, machine = inventory) {
   const request = requestFor(path, imageType, checksum);
   const runDir = mkdtempSync(join(dir, "run-"));
-  const built = buildPlan(request, inventory);
+  const built = buildPlan(request, machine);
   // the download into this test's directory, not /dev/shm/byol
   const imageFile = join(runDir, "shm", "image");
   const plan: Plan = {
@@ -104,7 +109,16 @@ async function run(path: string, imageType: "qcow2" | "raw" = "qcow2", checksum?
   );
   const chunks: string[] = [];
   const out = { write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WritableStream;
-  const code = await install({ request, inventory, plan, json: true, noReboot: true, bootOrder: "keep", runDir, out });
+  const code = await install({
+    request,
+    inventory: machine,
+    plan,
+    json: true,
+    noReboot: true,
+    bootOrder: "keep",
+    runDir,
+    out,
+  });
   const events = chunks
     .join("")
     .trim()
@@ -180,6 +194,17 @@ describe("install refuses bad images before any disk step", { concurrency: 3 }, 
       /^Bad sha256 for downloaded file, got: [0-9a-f]{64} while expecting f{64}\.$/,
       "download",
     );
+  });
+
+  it("an image over the RAM rule (RAM - 3 GiB), from Content-Length and, without it, while streaming", async () => {
+    const small = parseInventory({
+      firmware: "uefi",
+      memoryBytes: 3 * 1024 ** 3 + 64 * 1024, // room for 64 KiB: every test image is larger
+      disks: [{ path: FAKE_DISK, sizeBytes: 16 * 1024 ** 3, logicalSectorSize: 512 }],
+    });
+    const tooBig = "Could not download, qcow2 image is too big to download in memory.";
+    assertRefusedBeforeDisks(await run("good", "qcow2", undefined, small), tooBig, "download");
+    assertRefusedBeforeDisks(await run("chunked-good", "qcow2", undefined, small), tooBig, "download");
   });
 
   it("404 and 401", async () => {
