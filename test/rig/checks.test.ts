@@ -282,3 +282,30 @@ describe("captured: uefi-raid1-default after a byol install, booted through byol
     );
   });
 });
+
+describe("captured: uefi-raid5-xfs-lvm after a byol install (xfs on RAID5, /var on LVM over RAID1)", () => {
+  const text = readFileSync(join(import.meta.dirname, "captured", "uefi-raid5-xfs-lvm.txt"), "utf8");
+  const sections = parseSections(text);
+  const scenario = parseScenario(
+    readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "scenarios", "uefi-raid5-xfs-lvm.json"), "utf8"),
+    "uefi-raid5-xfs-lvm.json",
+  );
+  const request = substitute(scenario.request, {
+    IMAGE_URL: "http://10.0.2.100/i",
+    IMAGE_SHA512: "0".repeat(128),
+    IMAGE_SHA256: "0".repeat(64),
+    SSH_PUBKEY: sections["authorized-keys"]!.trim(),
+  }) as Record<string, unknown>;
+
+  it("passes every check but cloud-init's status (the image's locale module)", () => {
+    const checks = systemChecks(expectedSystem(request, scenario.machine), sections);
+    assert.deepEqual(
+      checks.filter((c) => !c.ok).map((c) => c.name),
+      ["cloud-init"],
+    );
+    const c = byName(checks);
+    assert.equal(c.get("raid /")!.detail, "md1 raid5 [3/3] [UUU] on /dev/vda /dev/vdb /dev/vdc");
+    assert.equal(c.get("lvm /var")!.detail, "vg/var (/dev/mapper/vg-var) on /dev/md2 raid1");
+    assert.equal(c.get("cloud-init datasource")!.detail, "DataSourceConfigDrive [net,ver=2][source=/dev/vda6]");
+  });
+});
