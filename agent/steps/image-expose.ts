@@ -94,7 +94,8 @@ async function nbdPartition(ctx: RunContext, step: string, nbd: string, p: Image
 
 // A read-only loop device over the partition's bytes (the loop module is loaded if needed).
 async function loopAt(ctx: RunContext, step: string, view: string, p: ImagePartition): Promise<string> {
-  if (!existsSync("/dev/loop-control")) await ctx.runner.run(["modprobe", "loop"], { step });
+  // /dev/loop-control can be a static node while the module is not loaded: ask the kernel what is loaded
+  if (!existsSync("/sys/module/loop")) await ctx.runner.run(["modprobe", "loop"], { step });
   const argv = ["losetup", "--read-only", "--offset", String(p.offset), "--sizelimit", String(p.size), "--find"];
   return (await ctx.runner.run([...argv, "--show", view], { step })).stdout.trim();
 }
