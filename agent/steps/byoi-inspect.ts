@@ -9,16 +9,16 @@
 
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CommandError, InstallError } from "../errors.ts";
+import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { detectFormat } from "../image/format.ts";
 import { type PartitionTable, PartitionTableError, parsePartitionTable } from "../image/partitions.ts";
-import { parseQcow2Header, type Qcow2Header, Qcow2ParseError } from "../image/qcow2.ts";
-import { parseQemuInfo } from "../image/qemu-info.ts";
-import { formatMismatch, qcow2Refusal, qemuInfoRefusal } from "../image/refusals.ts";
+import type { Qcow2Header } from "../image/qcow2.ts";
+import { formatMismatch } from "../image/refusals.ts";
 import type { ImageState } from "../image/types.ts";
 import type { InspectStep } from "../plan/types.ts";
 import { readHead, readVirtual } from "./image-read.ts";
+import { checkQcow2 } from "./inspect.ts";
 
 const MAX_CLUSTER = 2 * 1024 * 1024;
 const TABLE_BYTES = 1024 * 1024;
@@ -132,31 +132,10 @@ export function parseBlkidExport(text: string): Record<string, string | undefine
   return out;
 }
 
-// The qcow2 header by byol, then by qemu-img from a copy of the first cluster only.
+// The qcow2 header checks of the byolinux inspection, in a scratch directory of BYOI's own.
 async function checkQcow2Header(ctx: RunContext, step: string, head: Buffer): Promise<Qcow2Header> {
-  const refuse = refuser(step);
-  let header: Qcow2Header;
-  try {
-    header = parseQcow2Header(head);
-  } catch (error) {
-    if (!(error instanceof Qcow2ParseError)) throw error;
-    throw new InstallError("image", step, `image provided is not a valid qcow2 image: ${error.message}`);
-  }
-  refuse(qcow2Refusal(header));
   await using scratch = await scratchDir();
-  const copy = join(scratch.path, "header.qcow2");
-  await writeFile(copy, head.subarray(0, header.clusterSize), { mode: 0o600 });
-  try {
-    const out = await ctx.runner.run(["qemu-img", "info", "--output=json", "-f", "qcow2", copy], { step });
-    refuse(qemuInfoRefusal(parseQemuInfo(out.stdout), header));
-  } catch (error) {
-    if (!(error instanceof CommandError)) throw error;
-    const why = error.stderrTail.trim().split("\n").at(-1) ?? "";
-    throw new InstallError("image", step, `image provided is not a valid qcow2 image: qemu-img info: ${why}`, {
-      cause: error,
-    });
-  }
-  return header;
+  return await checkQcow2(ctx, step, head, scratch.path, refuser(step));
 }
 
 function refuser(step: string): (message: string | undefined) => void {

@@ -94,8 +94,8 @@ export async function inspect(
   }
 }
 
-// The header by byol, then by qemu-img from a copy of the first cluster only.
-async function checkQcow2(
+// The header by byol, then by qemu-img from a copy of the first cluster only (BYOI's inspection uses it too).
+export async function checkQcow2(
   ctx: RunContext,
   step: string,
   head: Buffer,
