@@ -31,9 +31,13 @@ async function main(): Promise<number> {
 
   const image = await ensureRescueImage({ log: say });
   const bundle = join(repo, "dist", "byol.mjs");
-  if (!values["no-build"] && !existsSync(bundle) && existsSync(join(repo, "scripts", "build.ts"))) {
+  // The tests run the bundle, so it is rebuilt each run: a stale one would test old code.
+  if (!values["no-build"]) {
     say("building the agent bundle (npm run build)");
     await execa("npm", ["run", "build"], { cwd: repo, stdio: "inherit" });
+  } else if (!existsSync(bundle)) {
+    say(`--no-build, but ${bundle} is missing: run npm run build`);
+    return 1;
   }
 
   const machine = await readMachine(join(repo, "test", "vm", "machine.json"), repo);
@@ -57,6 +61,16 @@ async function main(): Promise<number> {
   });
   say(`tests finished in ${((Date.now() - started) / 1000).toFixed(1)} s with exit code ${result.exitCode}`);
   if (result.timedOut) say("the tests timed out");
+  if (result.exitCode !== 0) {
+    // What the VM looked like when tests failed: memory, and whether the kernel killed anything.
+    const state = await vm.exec(
+      "free -m; df -m /dev/shm /run /tmp; dmesg | grep -iE 'out of memory|oom|killed process|segfault' | tail -20",
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    say(`VM state after the failure:\n${state.stdout}${state.stderr}`);
+  }
   await vm.poweroff();
   return result.exitCode === 0 ? 0 : 1;
 }

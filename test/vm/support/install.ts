@@ -4,25 +4,24 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export const SKIP = process.env["BYOL_VM"] === "1" ? false : "only inside the rescue VM (npm run test:vm)";
-// The repo is shared read-only over 9p with the guest caching it; a file edited on the host
-// during a run can reach node half-updated (V8 then aborts). The CLI runs from a copy of
-// agent/ taken once per VM run, with the repo's own node_modules.
-export const BYOL = join(snapshot("/opt/byol", "/run/byol-src"), "agent", "main.ts");
+// The repo is shared read-only over 9p with the guest caching it. The CLI under test is the
+// bundle shipped to rescue systems (dist/byol.mjs, built by npm run test:vm), copied once per
+// VM run onto the VM's tmpfs: plain JavaScript, so no type stripping and no 9p reads while
+// it runs (running agent/main.ts from the share made V8 abort now and then in CI).
+export const BYOL = bundleCopy("/opt/byol/dist/byol.mjs", "/run/byol-vmtest.mjs");
 
-function snapshot(repo: string, dir: string): string {
-  if (process.env["BYOL_VM"] !== "1" || existsSync(join(dir, "agent", "main.ts"))) return dir;
-  const tmp = `${dir}.${process.pid}`;
-  mkdirSync(tmp, { recursive: true });
-  cpSync(join(repo, "agent"), join(tmp, "agent"), { recursive: true });
-  cpSync(join(repo, "package.json"), join(tmp, "package.json"));
-  symlinkSync(join(repo, "node_modules"), join(tmp, "node_modules"));
-  renameSync(tmp, dir);
-  return dir;
+function bundleCopy(bundle: string, copy: string): string {
+  if (process.env["BYOL_VM"] !== "1" || existsSync(copy)) return copy;
+  assert.ok(existsSync(bundle), `${bundle} is missing: npm run test:vm builds it (npm run build)`);
+  const tmp = `${copy}.${process.pid}`;
+  cpSync(bundle, tmp);
+  renameSync(tmp, copy);
+  return copy;
 }
 export const WORK = "/tmp/byol-vmtest";
 
@@ -62,8 +61,15 @@ export interface Sh {
 }
 
 export function sh(cmd: string, args: string[], env?: Record<string, string>): Sh {
-  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, ...env } });
-  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  // A command that could not run, or died of a signal, says so in stderr (status is then null).
+  const why =
+    r.error !== undefined
+      ? `\n[${cmd}: ${r.error.message}]`
+      : r.signal !== null
+        ? `\n[${cmd}: killed by ${r.signal}]`
+        : "";
+  return { status: r.status, stdout: r.stdout ?? "", stderr: (r.stderr ?? "") + why };
 }
 
 // The command's stdout; fails the test with its stderr when it does not exit 0.
