@@ -1,10 +1,38 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is needed, then runs every test tier.
-set -euo pipefail
+# The README's test command: installs what is needed, then runs every test tier:
+# check (tsc + biome), unit (node:test), build, the VM tier, and the rig's CI scenarios
+# (bad-checksum, bios-single-ext4, uefi-raid1-default: full installs that boot the installed system).
+# A failing tier does not stop the later ones; the command exits 1 if any failed, naming them.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh || exit 1
 export PATH="$PWD/node_modules/.bin:$PATH"
-npm run check
-npm test
-npm run build
-npm run test:vm
+
+failed=()
+tier() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo "=== test.sh: $name"
+  if "$@"; then
+    echo "=== test.sh: $name passed in $((SECONDS - start)) s"
+  else
+    echo "=== test.sh: $name FAILED after $((SECONDS - start)) s"
+    failed+=("$name")
+  fi
+}
+
+tier check npm run check
+tier unit npm test
+tier build npm run build
+tier vm npm run test:vm
+tier rig npm run rig -- --out out/ci-rig \
+  --scenario fixtures/scenarios/bad-checksum.json \
+  --scenario fixtures/scenarios/bios-single-ext4.json \
+  --scenario fixtures/scenarios/uefi-raid1-default.json
+
+echo "=== test.sh: done in $SECONDS s"
+if ((${#failed[@]} > 0)); then
+  echo "=== test.sh: failed: ${failed[*]}"
+  exit 1
+fi
