@@ -18,7 +18,15 @@ import { defaultRunDir, RunStateStore, readRunState } from "./exec/state.ts";
 import { deferRelease, TEARDOWN } from "./exec/teardown.ts";
 import type { ImageState } from "./image/types.ts";
 import { createLogger } from "./log.ts";
-import type { DownloadStep, Plan, PlanStep, StepKind } from "./plan/types.ts";
+import type {
+  BootEntriesStep,
+  ConfigDriveStep,
+  DownloadStep,
+  InspectStep,
+  Plan,
+  PlanStep,
+  StepKind,
+} from "./plan/types.ts";
 import type { Inventory } from "./probe/types.ts";
 import { redactorFor } from "./redact.ts";
 import { RunRecorder } from "./report/recorder.ts";
@@ -27,6 +35,9 @@ import { createStatusTap, teeEvents } from "./status/tap.ts";
 import { attach } from "./steps/attach.ts";
 import { bootEntries } from "./steps/boot-entries.ts";
 import { bootableScript, DEFAULT_SCRIPT_TIMEOUT_MS } from "./steps/bootable-script.ts";
+import { byoiBootEntries } from "./steps/byoi-boot.ts";
+import { appendConfigDrive } from "./steps/byoi-config-drive.ts";
+import { inspectByoi, type TargetDisk } from "./steps/byoi-inspect.ts";
 import { configDrive } from "./steps/config-drive.ts";
 import { configure } from "./steps/configure.ts";
 import { copy } from "./steps/copy.ts";
@@ -36,11 +47,13 @@ import { inspect } from "./steps/inspect.ts";
 import { lvm } from "./steps/lvm.ts";
 import { mkfs } from "./steps/mkfs.ts";
 import { mount } from "./steps/mount.ts";
+import { moveBackupGpt } from "./steps/move-backup-gpt.ts";
 import { partition } from "./steps/partition.ts";
 import { raid } from "./steps/raid.ts";
 import { releaseHolders } from "./steps/release-holders.ts";
 import { enterStep } from "./steps/run-state.ts";
 import { wipe } from "./steps/wipe.ts";
+import { writeImage } from "./steps/write-image.ts";
 
 export interface InstallOptions {
   request: InstallRequest;
@@ -88,17 +101,6 @@ const DISK_STEPS: ReadonlySet<StepKind> = new Set([
 // Image steps that run before the disks are touched. --stop-after disks skips them: it is a
 // debugging aid for the disk steps (and the VM tests of those), which need no image.
 const BEFORE_DISKS: ReadonlySet<StepKind> = new Set(["download", "inspect"]);
-// byoi_64's own steps (write-image, move-backup-gpt) are the ones still missing.
-const IMPLEMENTED: ReadonlySet<StepKind> = new Set([
-  ...DISK_STEPS,
-  ...BEFORE_DISKS,
-  "attach",
-  "copy",
-  "configure",
-  "bootable-script",
-  "boot-entries",
-  "finish",
-] satisfies StepKind[]);
 
 // Returns the exit code; the last event is the result line.
 export async function install(opts: InstallOptions): Promise<number> {
@@ -123,7 +125,8 @@ export async function install(opts: InstallOptions): Promise<number> {
     steps = selectSteps(opts.plan, opts.stopAfter);
   } catch (error) {
     log.error({ err: error }, "install refused");
-    return result(events, EXIT.failedBeforeDisks, error);
+    const usage = error instanceof InstallError && error.code === "usage";
+    return result(events, usage ? EXIT.invalid : EXIT.failedBeforeDisks, error);
   }
 
   const abort = new AbortController();
@@ -229,12 +232,11 @@ export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInput
     case "mount":
       return mount(ctx, step);
     case "config-drive":
-      return configDrive(ctx, step, configDriveFiles(inputs.request, inputs.inventory.nics, randomUUID()));
+      return configDriveStep(ctx, step, inputs);
     case "download":
       return download(ctx, step, inputs);
     case "inspect":
-      await inspect(ctx, step, inputs.image);
-      return;
+      return inspectStep(ctx, step, inputs);
     case "attach":
       return attach(ctx, step, inputs.image);
     case "copy":
@@ -244,13 +246,15 @@ export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInput
     case "bootable-script":
       return bootableScript(ctx, step, { timeoutMs: inputs.settings.scriptTimeoutMs });
     case "boot-entries":
-      return bootEntries(ctx, step, {
-        bootOrder: inputs.settings.bootOrder,
-        firmware: inputs.plan.firmware,
-        disks: inputs.plan.disks.map((d) => d.path),
-        ...(inputs.request.hostname !== undefined && { hostname: inputs.request.hostname }),
-        espMountPoint: join(inputs.plan.targetRoot, "boot", "efi"),
+      return bootEntriesStep(ctx, step, inputs);
+    case "write-image":
+      return writeImage(ctx, step, {
+        image: inputs.request.image,
+        disk: byoiDisk(inputs),
+        ...(inputs.image.file !== undefined && { file: inputs.image.file }),
       });
+    case "move-backup-gpt":
+      return moveBackupGpt(ctx, step);
     case "finish":
       await inputs.recorder?.collect(ctx);
       return finish(ctx, step, {
@@ -258,12 +262,47 @@ export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInput
         firmware: inputs.plan.firmware,
         ...(inputs.settings.beforeReboot !== undefined && { beforeReboot: inputs.settings.beforeReboot }),
       });
-    case "write-image":
-    case "move-backup-gpt":
-      throw new InstallError("not-implemented", step.id, `byol install: the ${step.kind} step is not implemented yet`);
     default:
       throw new Error(`unknown plan step ${JSON.stringify(step satisfies never)}`);
   }
+}
+
+// byoi_64 writes the whole image onto the first disk of the group: its own steps read that disk.
+function isByoi(inputs: StepInputs): boolean {
+  return inputs.request.operatingSystem === "byoi_64";
+}
+
+function byoiDisk(inputs: StepInputs): TargetDisk {
+  const disk = inputs.plan.disks[0];
+  if (disk === undefined) throw new Error("byoi_64: the plan has no disk");
+  return { path: disk.path, sizeBytes: disk.sizeBytes, logicalSectorSize: disk.logicalSectorSize };
+}
+
+// byolinux: the planned config-2 partition is formatted and filled; byoi_64: it is appended after
+// the image's own partitions, at the very end of the disk.
+async function configDriveStep(ctx: RunContext, step: ConfigDriveStep, inputs: StepInputs): Promise<void> {
+  const files = configDriveFiles(inputs.request, inputs.inventory.nics, randomUUID());
+  if (!isByoi(inputs)) return configDrive(ctx, step, files);
+  await appendConfigDrive(ctx, step, files, byoiDisk(inputs));
+}
+
+async function inspectStep(ctx: RunContext, step: InspectStep, inputs: StepInputs): Promise<void> {
+  if (isByoi(inputs)) await inspectByoi(ctx, step, inputs.image, byoiDisk(inputs));
+  else await inspect(ctx, step, inputs.image);
+}
+
+async function bootEntriesStep(ctx: RunContext, step: BootEntriesStep, inputs: StepInputs): Promise<void> {
+  const common = {
+    bootOrder: inputs.settings.bootOrder,
+    firmware: inputs.plan.firmware,
+    ...(inputs.request.hostname !== undefined && { hostname: inputs.request.hostname }),
+  };
+  if (isByoi(inputs)) return byoiBootEntries(ctx, step, { ...common, disk: byoiDisk(inputs) });
+  return bootEntries(ctx, step, {
+    ...common,
+    disks: inputs.plan.disks.map((d) => d.path),
+    espMountPoint: join(inputs.plan.targetRoot, "boot", "efi"),
+  });
 }
 
 // The image into RAM, checksum verified in the same pass. The file goes when the run ends, however it ends.
@@ -284,28 +323,22 @@ async function download(ctx: RunContext, step: DownloadStep, inputs: StepInputs)
   inputs.image.file = step.path;
 }
 
-// The steps this run executes. Without --stop-after, a plan with a step that is not
-// implemented yet is refused before anything runs. With --stop-after disks, the image
-// steps before the disks are skipped and the run ends after the last disk step.
+// The steps this run executes. With --stop-after disks, the image steps before the disks are
+// skipped and the run ends after the last disk step; byoi_64 has no disk steps of its own (the
+// image brings its partitions), so it is refused there.
 export function selectSteps(plan: Plan, stopAfter: "disks" | undefined): PlanStep[] {
-  if (stopAfter === "disks") {
-    const selected: PlanStep[] = [];
-    for (const step of plan.steps) {
-      if (DISK_STEPS.has(step.kind)) selected.push(step);
-      else if (selected.length > 0 || !BEFORE_DISKS.has(step.kind)) break;
-    }
-    return selected;
+  if (stopAfter !== "disks") return [...plan.steps];
+  if (plan.operatingSystem === "byoi_64") throw new InstallError("usage", "install", STOP_AFTER_BYOI);
+  const selected: PlanStep[] = [];
+  for (const step of plan.steps) {
+    if (DISK_STEPS.has(step.kind)) selected.push(step);
+    else if (selected.length > 0 || !BEFORE_DISKS.has(step.kind)) break;
   }
-  const missing = [...new Set(plan.steps.filter((s) => !IMPLEMENTED.has(s.kind)).map((s) => s.kind))];
-  if (missing.length > 0) {
-    throw new InstallError(
-      "not-implemented",
-      "install",
-      `byol install: the image steps (${missing.join(", ")}) are not implemented yet; use --stop-after disks`,
-    );
-  }
-  return [...plan.steps];
+  return selected;
 }
+
+export const STOP_AFTER_BYOI =
+  "--stop-after disks does not apply to byoi_64: the image brings its own partitions, so there are no disk steps to stop after";
 
 // Two runs on the same disks would destroy each other's work.
 function assertNoRunInProgress(stateDir: string): void {

@@ -16,3 +16,13 @@ export function required(value: string | boolean | undefined, flag: string): str
   if (typeof value !== "string" || value === "") throw new UsageError(`missing ${flag}`);
   return value;
 }
+
+// --image-staging: where a byoi_64 image is held before it is written. "stream" (default): a raw
+// image goes straight from HTTP to the disk; "ram": downloaded into RAM first, as OVH does.
+// qcow2 always goes to RAM.
+export const IMAGE_STAGING_FLAG = { type: "string", default: "stream" } as const;
+
+export function imageStaging(value: string | undefined): "stream" | "ram" {
+  if (value === undefined || value === "stream" || value === "ram") return value ?? "stream";
+  throw new UsageError(`--image-staging: expected stream or ram, got '${value}'`);
+}

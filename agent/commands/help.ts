@@ -8,10 +8,11 @@ Usage: byol <command> [flags]
 Commands:
   validate   --request FILE|-              check a request; nothing is touched
   inventory  [--json]                      show the disks, RAM and firmware probe sees
-  plan       --request FILE [--inventory FILE] [--json]
+  plan       --request FILE [--inventory FILE] [--json] [--image-staging stream|ram]
                                            print every command an install would run; nothing is touched
   install    --request FILE|- [--json] [--no-reboot] [--report FILE]
              [--boot-order disk-first|network-first|keep] [--stop-after disks]
+             [--image-staging stream|ram]
                                            install the image (ERASES the target disks)
   cleanup                                  release what a failed or killed run left behind
   status     [--json]                      state of the current or last run
@@ -61,6 +62,9 @@ run, shell-quoted, one per line. Nothing is run and nothing is touched.
                      (needs firmware, memoryBytes, disks[].path/sizeBytes/logicalSectorSize;
                      optional gptBoot: false for firmware that can only boot MBR)
   --json             print the versioned plan data
+  --image-staging stream|ram
+                     byoi_64 raw images: stream (default) straight from HTTP onto the disk,
+                     or ram: download into RAM first, then write (OVH's behaviour)
 
 Exit: 0, or 2 when the request is invalid or the layout does not fit the disks.
 Example: byol plan --request fixtures/requests/byolinux-raid1.json --inventory fixtures/inventories/uefi-2disks.json
@@ -71,6 +75,10 @@ Installs the image: download into RAM with the checksum verified in the same pas
 inspect it, then wipe, partition, RAID, LVM, format, mount, write the config drive,
 copy the image, run its make_image_bootable.sh, set the boot order, reboot.
 Everything that can fail without touching the disks runs first.
+byoi_64 writes the whole image onto the first disk of the group instead: a raw image is
+streamed from HTTP onto the disk (its first MiB written last, once the checksum matched),
+a qcow2 image is downloaded into RAM and converted; then the backup GPT is moved to the
+disk's end, the config drive appended, the UEFI boot entry made, and the server rebooted.
 THIS ERASES THE TARGET DISKS.
 
   --request FILE|-          the request JSON ('-' reads standard input)
@@ -81,7 +89,10 @@ THIS ERASES THE TARGET DISKS.
   --boot-order MODE         disk-first (default), network-first (keep PXE first, as OVH does), keep
   --script-timeout MINUTES  stop make_image_bootable.sh after this long (default 30)
   --stop-after disks        run only the disk steps (no download or image) and leave everything
-                            mounted, for debugging
+                            mounted, for debugging (byolinux_64 only: refused for byoi_64)
+  --image-staging MODE      byoi_64 raw images: stream (default) straight from HTTP onto the
+                            disk, hash computed in the same pass; ram: download into RAM first
+                            (OVH's RAM rule), then write. qcow2 always goes to RAM.
   --run-dir DIR             where the journal, events and state go (default /run/byol)
 
 Exit: 0 done, 2 invalid, 3 failed before disks were written, 4 failed after (cleaned up,

@@ -1,11 +1,11 @@
 // byol install: validate, probe, plan, then hand the plan to install() which runs it.
 
 import { EXIT, PlanError, RequestError } from "../errors.ts";
-import { install } from "../install.ts";
+import { install, STOP_AFTER_BYOI } from "../install.ts";
 import { buildPlan } from "../plan/index.ts";
 import { probe } from "../probe/index.ts";
 import { redactorFor } from "../redact.ts";
-import { parseFlags, required } from "./args.ts";
+import { IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { loadRequest, readOnlyRunner } from "./common.ts";
 import { UsageError } from "./exit.ts";
 
@@ -23,7 +23,9 @@ export async function installCommand(args: string[]): Promise<number> {
     "stop-after": { type: "string" },
     "run-dir": { type: "string" },
     "script-timeout": { type: "string", default: "30" },
+    "image-staging": IMAGE_STAGING_FLAG,
   });
+  const staging = imageStaging(flags["image-staging"]);
   const scriptMinutes = Number(flags["script-timeout"]);
   if (!Number.isFinite(scriptMinutes) || scriptMinutes <= 0) {
     throw new UsageError(`--script-timeout: expected a number of minutes above 0, got '${flags["script-timeout"]}'`);
@@ -37,8 +39,11 @@ export async function installCommand(args: string[]): Promise<number> {
   }
   try {
     const request = await loadRequest(required(flags.request, "--request"));
+    if (flags["stop-after"] !== undefined && request.operatingSystem === "byoi_64") {
+      throw new UsageError(STOP_AFTER_BYOI);
+    }
     const inventory = await probe(readOnlyRunner(redactorFor(request)));
-    const plan = buildPlan(request, inventory);
+    const plan = buildPlan(request, inventory, { imageStaging: staging });
     return await install({
       request,
       inventory,
@@ -54,7 +59,7 @@ export async function installCommand(args: string[]): Promise<number> {
     });
   } catch (error) {
     // with --json the last stdout line is always the result, also for an invalid request
-    if (flags.json && (error instanceof RequestError || error instanceof PlanError)) {
+    if (flags.json && (error instanceof RequestError || error instanceof PlanError || error instanceof UsageError)) {
       const result = {
         phase: "result",
         ok: false,

@@ -4,7 +4,7 @@ import { buildPlan, formatPlan } from "../plan/index.ts";
 import { probe } from "../probe/index.ts";
 import { readInventoryFile } from "../probe/inventory-file.ts";
 import type { Inventory } from "../probe/types.ts";
-import { parseFlags, required } from "./args.ts";
+import { IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { loadRequest, readOnlyRunner } from "./common.ts";
 
 export async function planCommand(args: string[]): Promise<number> {
@@ -12,11 +12,13 @@ export async function planCommand(args: string[]): Promise<number> {
     request: { type: "string" },
     inventory: { type: "string" },
     json: { type: "boolean" },
+    "image-staging": IMAGE_STAGING_FLAG,
   });
+  const staging = imageStaging(flags["image-staging"]);
   const request = await loadRequest(required(flags.request, "--request"));
   const inventory: Inventory =
     flags.inventory !== undefined ? await readInventoryFile(flags.inventory) : await probe(readOnlyRunner());
-  const plan = buildPlan(request, inventory);
+  const plan = buildPlan(request, inventory, { imageStaging: staging });
   process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
   return 0;
 }

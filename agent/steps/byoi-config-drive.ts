@@ -44,8 +44,12 @@ export async function appendConfigDrive(
   }
   const ss = disk.logicalSectorSize;
   const sizeKiB = Math.floor(((place.end - place.start + 1) * ss) / 1024);
+  // FAT16 explicitly (-F 16), never mkfs.vfat's own choice for the size: a config drive made
+  // without it broke cloud-init in an earlier BYOI rig run
   const mkfs = [
     "mkfs.vfat",
+    "-F",
+    "16",
     "-I",
     "-n",
     "config-2",

@@ -1,4 +1,4 @@
-// The raw-streaming rows of `npm run bench` (BYOI): byol streams a raw GPT image from loopback HTTP
+// The raw-streaming rows of `npm run bench` (BYOI): byol install streams a raw GPT image from loopback HTTP
 // onto a target, hash in the same pass and first MiB last, against `curl | dd` followed by a
 // separate sha512sum of what was written. Run for a 512 MiB and a 2 GiB image: byol's peak RSS
 // must stay flat (its buffers are fixed: 4 batches of 4 MiB and the 1 MiB head).

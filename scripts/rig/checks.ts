@@ -210,3 +210,22 @@ export function commandCheck(run: string, contains: string, r: { exitCode: numbe
 export function finalMessage(consoleText: string): string | undefined {
   return /Cloud-init v\. \S+ finished at [^\r\n]*/.exec(consoleText)?.[0];
 }
+
+// expect.firstMiB "no-gpt": after a failed BYOI install the disk's first MiB must not be a bootable
+// GPT: no "EFI PART" header at LBA 1 (512- or 4096-byte sectors) and no protective MBR (a 0xEE entry
+// behind the 0x55AA signature). The image's own first MiB is written only once its checksum matched.
+export function firstMiBCheck(disk: string, first: Uint8Array): Check {
+  const found: string[] = [];
+  const text = (at: number) => Buffer.from(first.subarray(at, at + 8)).toString("latin1");
+  for (const sector of [512, 4096]) {
+    if (first.length >= sector + 8 && text(sector) === "EFI PART")
+      found.push(`GPT header at LBA 1 (${sector}-byte sectors)`);
+  }
+  if (first.length >= 512 && first[510] === 0x55 && first[511] === 0xaa) {
+    for (let e = 0; e < 4; e++) if (first[446 + 16 * e + 4] === 0xee) found.push(`protective MBR entry ${e + 1}`);
+  }
+  const zero = first.every((b) => b === 0);
+  const detail =
+    found.length > 0 ? `found ${found.join(", ")}` : zero ? "all zero" : "no GPT header, no protective MBR";
+  return check(`first MiB is no bootable GPT ${disk}`, found.length === 0, detail);
+}

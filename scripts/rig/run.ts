@@ -13,7 +13,7 @@ import { OVMF_CODE } from "../vm/ovmf.ts";
 import { bootRescue, type RescueVm } from "../vm/rescue-vm.ts";
 import { makeKeyPair } from "../vm/ssh.ts";
 import { ensureBundle } from "./agent-bundle.ts";
-import { type Check, commandCheck, finalMessage, systemChecks } from "./checks.ts";
+import { type Check, commandCheck, finalMessage, firstMiBCheck, systemChecks } from "./checks.ts";
 import { collectScript, parseSections } from "./collect.ts";
 import { type DiskEnds, readEnds } from "./disk-state.ts";
 import { bootFromDisks, type DiskVm } from "./disk-vm.ts";
@@ -139,6 +139,7 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
       after: after[i]!,
     }));
     checks.push(...diskChecks(want.exitCode, disks));
+    if (scenario.expect.firstMiB === "no-gpt") checks.push(firstMiBCheck(disks[0]!.name, disks[0]!.after.first));
     return;
   }
   if (result?.exitCode !== 0) {

@@ -23,6 +23,8 @@ const expectSchema = z.strictObject({
   exitCode: z.union([z.literal(0), z.literal(3), z.literal(4)]).default(0),
   error: z.string().min(1).optional(),
   commands: z.array(commandSchema).default([]),
+  // "no-gpt": after the (failed) run, the first disk's first MiB must not be a bootable GPT
+  firstMiB: z.literal("no-gpt").optional(),
 });
 
 const scenarioSchema = z.strictObject({

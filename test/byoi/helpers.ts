@@ -1,27 +1,10 @@
-// Host set-up for the BYOI tests: a sparse file stands in for the disk, small images are made
-// with sgdisk, mkfs.vfat --offset and mtools (GPT) or by hand (MBR), and a stand-in of the
-// interpreter runs the BYOI steps exactly as /tmp/byoi-wiring.md wires them into agent/install.ts,
-// with its exit-code rule and its reset of the tables after a failure.
+// Host set-up for the BYOI tests: a sparse file stands in for the disk, and small images are made
+// with sgdisk, mkfs.vfat --offset and mtools (GPT) or by hand (MBR). The tests run them through
+// the real install() (agent/install.ts).
 
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { configDriveFiles } from "../../agent/config-drive/files.ts";
-import { EXIT, InstallError } from "../../agent/errors.ts";
-import type { RunContext } from "../../agent/exec/context.ts";
-import { resetPartitionTables } from "../../agent/exec/reset-tables.ts";
-import type { ImageState } from "../../agent/image/types.ts";
-import type { PlanStep } from "../../agent/plan/types.ts";
-import type { Inventory } from "../../agent/probe/types.ts";
-import type { InstallRequest } from "../../agent/request/types.ts";
-import { byoiBootEntries } from "../../agent/steps/byoi-boot.ts";
-import { appendConfigDrive } from "../../agent/steps/byoi-config-drive.ts";
-import { inspectByoi, type TargetDisk } from "../../agent/steps/byoi-inspect.ts";
-import { downloadImage, memoryLimitBytes } from "../../agent/steps/download.ts";
-import { moveBackupGpt } from "../../agent/steps/move-backup-gpt.ts";
-import { wipe } from "../../agent/steps/wipe.ts";
-import { writeImage } from "../../agent/steps/write-image.ts";
 
 export const MiB = 1024 * 1024;
 
@@ -132,83 +115,4 @@ function mtools(argv: string[], ignoreErrors = false): void {
   } catch (error) {
     if (!ignoreErrors) throw error;
   }
-}
-
-export interface ByoiInputs {
-  request: InstallRequest;
-  inventory: Inventory;
-  disk: TargetDisk;
-  image: ImageState;
-  bootOrder?: "disk-first" | "network-first" | "keep";
-}
-
-// The BYOI cases of the interpreter, as wired in agent/install.ts, and fail()'s exit code rule.
-export async function runByoi(ctx: RunContext, steps: readonly PlanStep[], inputs: ByoiInputs): Promise<number> {
-  try {
-    for (const step of steps) {
-      ctx.state.step = step.id;
-      await runStep(ctx, step, inputs);
-    }
-    return EXIT.ok;
-  } catch (error) {
-    if (ctx.state.disksWritten) await resetPartitionTables(ctx, ctx.state.targetDisks);
-    (ctx as { lastError?: unknown }).lastError = error;
-    return ctx.state.disksWritten ? EXIT.failedAfterDisks : EXIT.failedBeforeDisks;
-  }
-}
-
-async function runStep(ctx: RunContext, step: PlanStep, inputs: ByoiInputs): Promise<void> {
-  const disk = inputs.disk;
-  switch (step.kind) {
-    case "download": {
-      const { image } = inputs.request;
-      await downloadImage({
-        url: image.url,
-        headers: image.httpHeaders,
-        ...(image.checksum !== undefined && { checksum: image.checksum }),
-        destination: step.path,
-        limitBytes: memoryLimitBytes(inputs.inventory.memoryBytes),
-        imageType: image.type,
-        events: ctx.events,
-        signal: ctx.signal,
-        step: step.id,
-      });
-      inputs.image.file = step.path;
-      return;
-    }
-    case "wipe":
-      return wipe(ctx, step);
-    case "inspect":
-      await inspectByoi(ctx, step, inputs.image, disk);
-      return;
-    case "write-image":
-      return writeImage(ctx, step, {
-        image: inputs.request.image,
-        disk,
-        ...(inputs.image.file !== undefined && { file: inputs.image.file }),
-      });
-    case "move-backup-gpt":
-      return moveBackupGpt(ctx, step);
-    case "config-drive":
-      await appendConfigDrive(ctx, step, configDriveFiles(inputs.request, inputs.inventory.nics, randomUUID()), disk);
-      return;
-    case "boot-entries":
-      return byoiBootEntries(ctx, step, {
-        bootOrder: inputs.bootOrder ?? "keep",
-        firmware: inputs.inventory.firmware,
-        ...(inputs.request.hostname !== undefined && { hostname: inputs.request.hostname }),
-        disk,
-      });
-    case "finish":
-      return;
-    default:
-      throw new InstallError("test", step.id, `the BYOI test interpreter does not run ${step.kind}`);
-  }
-}
-
-export function lastError(ctx: RunContext): { message: string; code?: string } {
-  const e = (ctx as { lastError?: unknown }).lastError;
-  return e instanceof InstallError
-    ? { message: e.message, code: e.code }
-    : { message: String((e as Error)?.message ?? e) };
 }

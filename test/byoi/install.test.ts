@@ -6,30 +6,21 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { JournalEntry, StepEvent } from "../../agent/exec/types.ts";
+import { install as install_ } from "../../agent/install.ts";
 import { IMAGE_PATH } from "../../agent/plan/image.ts";
 import { buildPlan, type PlanOptions } from "../../agent/plan/index.ts";
-import type { BootEntriesStep, PlanStep } from "../../agent/plan/types.ts";
+import type { BootEntriesStep, Plan, PlanStep } from "../../agent/plan/types.ts";
 import { parseInventory } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
 import { findLoader } from "../../agent/steps/byoi-boot.ts";
 import { testRun } from "../image/context.ts";
 import { type Served, serve } from "../io/image-server.ts";
-import {
-  allZero,
-  gptImage,
-  isGpt,
-  lastError,
-  MiB,
-  mbrImage,
-  readBytes,
-  runByoi,
-  shimTools,
-  sparseDisk,
-} from "./helpers.ts";
+import { allZero, gptImage, isGpt, MiB, mbrImage, readBytes, shimTools, sparseDisk } from "./helpers.ts";
 
 // the inventory's disk (the probe accepts /dev paths only); the plan's steps then name the file instead
 const FAKE_DISK = "/dev/byol-test-nonexistent-byoi";
@@ -105,6 +96,8 @@ interface Case {
   fill?: number; // the disk's bytes before the install; default 0x5a
 }
 
+// The real `byol install` (agent/install.ts's install()) of the plan, its disk and image paths
+// pointed at files here, in a run dir of its own; --no-reboot, --json.
 async function install(c: Case) {
   const image = images.get(c.name.split("?")[0] ?? "")!;
   const disk = c.disk ?? join(mkdtempSync(join(dir, "run-")), "disk.raw");
@@ -128,21 +121,43 @@ async function install(c: Case) {
     },
   });
   assert.ok(parsed.ok, JSON.stringify(parsed));
-  const plan = buildPlan(parsed.request, inventory, c.plan);
   const file = join(disk, "..", "image");
-  const steps = plan.steps
-    .filter((s) => c.only === undefined || c.only.includes(s.kind))
-    .map((s) => JSON.parse(JSON.stringify(s).replaceAll(IMAGE_PATH, file).replaceAll(FAKE_DISK, disk)) as PlanStep);
-  const run = testRun();
-  run.ctx.state.targetDisks = [disk];
-  const code = await runByoi(run.ctx, steps, {
+  const planned = JSON.parse(
+    JSON.stringify(buildPlan(parsed.request, inventory, c.plan))
+      .replaceAll(IMAGE_PATH, file)
+      .replaceAll(FAKE_DISK, disk),
+  ) as Plan;
+  const steps = planned.steps.filter((s) => c.only === undefined || c.only.includes(s.kind));
+  const runDir = mkdtempSync(join(dir, "state-"));
+  const lines: string[] = [];
+  const out = { write: (chunk: string) => lines.push(...chunk.split("\n").filter((l) => l !== "")) > 0 };
+  const code = await install_({
     request: parsed.request,
     inventory,
-    disk: { ...plan.disks[0]!, path: disk },
-    image: {},
+    plan: { ...planned, steps },
+    json: true,
+    noReboot: true,
+    bootOrder: "keep",
+    runDir,
+    report: join(runDir, "record.tar"),
+    out: out as unknown as NodeJS.WritableStream,
   });
-  const programs = run.journal().map((e) => e.argv[0]);
-  return { code, disk, image, run, error: lastError(run.ctx), programs, steps };
+  const events = lines.map((l) => JSON.parse(l) as StepEvent);
+  const result = JSON.parse(lines.at(-1) ?? "{}") as {
+    phase: string;
+    exitCode: number;
+    error?: { code: string; message: string };
+  };
+  assert.equal(result.phase, "result");
+  assert.equal(result.exitCode, code);
+  const journalFile = join(runDir, "journal.jsonl");
+  const journal = (existsSync(journalFile) ? readFileSync(journalFile, "utf8") : "")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as JournalEntry);
+  const programs = journal.map((e) => e.argv[0]);
+  const error = { message: result.error?.message ?? "", code: result.error?.code };
+  return { code, disk, image, events, journal, error, programs, steps, runDir };
 }
 
 function sgdiskPrint(disk: string): string {
@@ -271,7 +286,7 @@ describe("byoi_64 on a file standing in for the disk", () => {
     assert.deepEqual(disk.subarray(MiB, 24 * MiB - 64 * 1024), raw.subarray(MiB, 24 * MiB - 64 * 1024));
     assert.match(sgdiskPrint(r.disk), /^\s+3\s+63488\s+196574\s.*config-2$/m);
     assert.ok(r.programs.includes("qemu-img"));
-    const progress = r.run.events.filter((e) => e.step === "write-image" && e.phase === "progress");
+    const progress = r.events.filter((e) => e.step === "write-image" && e.phase === "progress");
     assert.ok(progress.length > 0, "qemu-img -p became progress events");
   });
 
@@ -295,7 +310,7 @@ describe("byoi_64 on a file standing in for the disk", () => {
     const sectors = mbr.readUInt32LE(e + 12);
     assert.equal(start + sectors, 128 * 2048, "ends on the disk's last sector");
     assert.ok(mtype(r.disk, start * 512, "::/openstack/latest/meta_data.json").includes("byoi-host"));
-    assert.ok(!r.run.journal().some((e) => e.argv[0] === "sgdisk" && e.argv[1] === "-e"));
+    assert.ok(!r.journal.some((e) => e.argv[0] === "sgdisk" && e.argv[1] === "-e"));
   });
 
   it("MBR with four primaries: Could not create configdrive on disk, exit 4", async () => {
@@ -321,7 +336,7 @@ describe("byoi_64 on a file standing in for the disk", () => {
         espDevices: [],
         loaderPath,
       };
-      assert.equal(await findLoader(r.run.ctx, step, r.disk), `${r.disk}1`, boot.id);
+      assert.equal(await findLoader(testRun().ctx, step, r.disk), `${r.disk}1`, boot.id);
     }
   });
 

@@ -103,6 +103,32 @@ describe("byol plan", { concurrency: 4 }, () => {
     );
   });
 
+  it("--image-staging: byoi_64 raw streams by default; ram downloads into RAM first; anything else is exit 2", async () => {
+    const args = [
+      "plan",
+      "--request",
+      "fixtures/requests/ovh-byoi.json",
+      "--inventory",
+      "fixtures/inventories/uefi-1disk.json",
+    ];
+    const kinds = async (...extra: string[]) => {
+      const r = await byolRun(...args, "--json", ...extra);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout).steps as { kind: string }[]).map((s) => s.kind);
+    };
+    assert.deepEqual((await kinds()).slice(0, 2), ["write-image", "move-backup-gpt"]);
+    assert.deepEqual(await kinds(), await kinds("--image-staging", "stream"));
+    assert.deepEqual((await kinds("--image-staging", "ram")).slice(0, 4), [
+      "download",
+      "inspect",
+      "wipe",
+      "write-image",
+    ]);
+    const bad = await byolRun(...args, "--image-staging", "disk");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--image-staging: expected stream or ram, got 'disk'/);
+  });
+
   it("rejects an unknown flag with exit 2 and a pointer to --help", async () => {
     const r = await byolRun("plan", "--bogus");
     assert.equal(r.code, 2);
@@ -121,7 +147,23 @@ describe("byol --help", () => {
     const r = await byolRun("install", "--help");
     assert.equal(r.code, 0);
     assert.match(r.stdout, /--boot-order/);
+    assert.match(r.stdout, /--image-staging MODE/);
     assert.match(r.stdout, /ERASES/);
+    assert.match((await byolRun("plan", "--help")).stdout, /--image-staging stream\|ram/);
+  });
+  it("install --stop-after disks is refused for byoi_64 before anything is probed: exit 2", async () => {
+    const r = await byolRun(
+      "install",
+      "--request",
+      "fixtures/requests/ovh-byoi.json",
+      "--stop-after",
+      "disks",
+      "--json",
+    );
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--stop-after disks does not apply to byoi_64/);
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}");
+    assert.deepEqual([last.phase, last.ok, last.exitCode], ["result", false, 2]);
   });
   it("fails on an unknown command with exit 2", async () => {
     const r = await byolRun("frobnicate");

@@ -7,6 +7,7 @@ import {
   commandCheck,
   datasourceCheck,
   finalMessage,
+  firstMiBCheck,
   hostnameCheck,
   layoutChecks,
   systemChecks,
@@ -307,5 +308,46 @@ describe("captured: uefi-raid5-xfs-lvm after a byol install (xfs on RAID5, /var 
     assert.equal(c.get("raid /")!.detail, "md1 raid5 [3/3] [UUU] on /dev/vda /dev/vdb /dev/vdc");
     assert.equal(c.get("lvm /var")!.detail, "vg/var (/dev/mapper/vg-var) on /dev/md2 raid1");
     assert.equal(c.get("cloud-init datasource")!.detail, "DataSourceConfigDrive [net,ver=2][source=/dev/vda6]");
+  });
+});
+
+describe("firstMiBCheck (expect.firstMiB no-gpt)", () => {
+  const MiB = 1024 * 1024;
+  const gpt = (sector: number) => {
+    const b = Buffer.alloc(MiB);
+    b[446 + 4] = 0xee;
+    b[510] = 0x55;
+    b[511] = 0xaa;
+    b.write("EFI PART", sector, "latin1");
+    return b;
+  };
+
+  it("passes an all-zero first MiB, and one with data but no GPT header or protective MBR", () => {
+    assert.deepEqual(firstMiBCheck("disk0", Buffer.alloc(MiB)), {
+      name: "first MiB is no bootable GPT disk0",
+      ok: true,
+      detail: "all zero",
+    });
+    const data = Buffer.alloc(MiB, 0x5a);
+    assert.equal(firstMiBCheck("disk0", data).ok, true);
+  });
+
+  it("fails a GPT (512 or 4096-byte sectors) and a lone protective MBR, saying what it found", () => {
+    const c512 = firstMiBCheck("disk0", gpt(512));
+    assert.equal(c512.ok, false);
+    assert.equal(c512.detail, "found GPT header at LBA 1 (512-byte sectors), protective MBR entry 1");
+    assert.match(firstMiBCheck("disk0", gpt(4096)).detail, /GPT header at LBA 1 \(4096-byte sectors\)/);
+    const mbrOnly = gpt(512);
+    mbrOnly.fill(0, 512, 520);
+    assert.deepEqual(firstMiBCheck("disk0", mbrOnly).detail, "found protective MBR entry 1");
+  });
+
+  it("the byoi-bad-checksum scenario asks for it; parseScenario refuses another value", () => {
+    const file = join(import.meta.dirname, "..", "..", "fixtures", "scenarios", "byoi-bad-checksum.json");
+    const text = readFileSync(file, "utf8");
+    assert.equal(parseScenario(text, "byoi-bad-checksum.json").expect.firstMiB, "no-gpt");
+    const other = JSON.parse(text);
+    other.expect.firstMiB = "gpt";
+    assert.throws(() => parseScenario(JSON.stringify(other), "x.json"), /expect\.firstMiB/);
   });
 });

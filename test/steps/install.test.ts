@@ -193,7 +193,7 @@ test("selectSteps: --stop-after disks skips download, runs the disk steps, stops
   );
 });
 
-test("selectSteps: without --stop-after, a plan with byoi's unimplemented steps is refused up front", () => {
+test("selectSteps: without --stop-after every step runs, byoi_64's included; --stop-after disks refuses byoi_64", () => {
   const write: PlanStep = {
     kind: "write-image",
     id: "write-image",
@@ -202,10 +202,15 @@ test("selectSteps: without --stop-after, a plan with byoi's unimplemented steps 
     disk: "/dev/vdb",
     imageType: "raw",
   };
-  const steps = [image("download"), ...diskSteps("/tmp/x"), write, image("attach")];
-  assert.throws(() => selectSteps(plan(steps), undefined), {
+  const move: PlanStep = { kind: "move-backup-gpt", id: "move-backup-gpt", title: "m", commands: [], disk: "/dev/vdb" };
+  const byoi = { ...plan([write, move, image("finish")]), operatingSystem: "byoi_64" as const };
+  assert.deepEqual(
+    selectSteps(byoi, undefined).map((s) => s.kind),
+    ["write-image", "move-backup-gpt", "finish"],
+  );
+  assert.throws(() => selectSteps(byoi, "disks"), {
     name: "InstallError",
-    message: /the image steps \(write-image\) are not implemented yet; use --stop-after disks/,
+    message: /--stop-after disks does not apply to byoi_64/,
   });
   const byolinux = [image("download"), ...diskSteps("/tmp/x"), image("attach"), image("finish")];
   assert.equal(selectSteps(plan(byolinux), undefined).length, 9);
@@ -270,25 +275,25 @@ test("a failing command ends the run with a failed event naming the step, and la
   assert.ok(!events.some((e) => e.step.startsWith("mount")));
 });
 
-test("install refuses a plan with unimplemented steps: exit 3, result line, no command, no state file", async () => {
+test("install refuses --stop-after disks for byoi_64: exit 2, result line, no command, no state file", async () => {
   const runDir = await mkdtemp(join(tmpdir(), "byol-run-"));
   const chunks: string[] = [];
   const out = { write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WritableStream;
   const code = await install({
-    request,
+    request: { ...request, operatingSystem: "byoi_64" },
     inventory,
-    plan: plan([
-      image("download"),
-      ...diskSteps("/tmp/x"),
-      { kind: "move-backup-gpt", id: "move-backup-gpt", title: "m", commands: [], disk: "/dev/vdb" },
-    ]),
+    plan: {
+      ...plan([{ kind: "move-backup-gpt", id: "move-backup-gpt", title: "m", commands: [], disk: "/dev/vdb" }]),
+      operatingSystem: "byoi_64",
+    },
     json: true,
     noReboot: true,
     bootOrder: "keep",
+    stopAfter: "disks",
     runDir,
     out,
   });
-  assert.equal(code, 3);
+  assert.equal(code, 2);
   const lines = chunks
     .join("")
     .trim()
@@ -297,8 +302,8 @@ test("install refuses a plan with unimplemented steps: exit 3, result line, no c
   assert.equal(lines.length, 1);
   assert.equal(lines[0].phase, "result");
   assert.equal(lines[0].ok, false);
-  assert.equal(lines[0].exitCode, 3);
-  assert.match(lines[0].error.message, /not implemented yet; use --stop-after disks/);
+  assert.equal(lines[0].exitCode, 2);
+  assert.match(lines[0].error.message, /--stop-after disks does not apply to byoi_64/);
   const files = await readdir(runDir);
   assert.ok(!files.includes("journal.jsonl"));
   assert.ok(!files.includes("current.json"));
