@@ -17,7 +17,8 @@ Commands:
   cleanup                                  release what a failed or killed run left behind
   status     [--json]                      state of the current or last run
   report     show FILE [--json] | diff A B read a run record, or compare two
-  replay     FILE [--header 'Name: value']... [--image-url URL] [--user-data FILE] [--dry-run]
+  replay     FILE [--header 'Name: value']... [--image-url URL] [--user-data FILE]
+             [--ssh-key KEY] [--report FILE] [--dry-run]
                                            run a recorded install again on this machine
 
 Run 'byol help <command>' or 'byol <command> --help' for details.
@@ -144,6 +145,9 @@ secrets, so they are given again: the httpHeaders with --header, or another imag
   --header 'Name: value'   an httpHeader of the image request (repeatable)
   --image-url URL          fetch the image from here instead (e.g. a local copy)
   --user-data FILE         the configDriveUserData, when the recorded request had some
+  --ssh-key KEY            root's SSH key on the installed system instead of the recorded one:
+                           a public key line, or a file holding one (a rig puts its own key in)
+  --report FILE            write this run's record here (default /var/log/byol/<run-id>.tar)
   --dry-run                print the plan the replay would run; nothing is touched
   --inventory FILE         with --dry-run: plan for a recorded machine instead of this one
   --json, --no-reboot, --boot-order MODE, --run-dir DIR   as for byol install

@@ -21,6 +21,8 @@ export async function replayCommand(args: string[]): Promise<number> {
     header: { type: "string", multiple: true },
     "image-url": { type: "string" },
     "user-data": { type: "string" },
+    "ssh-key": { type: "string" },
+    report: { type: "string" },
     inventory: { type: "string" },
     "dry-run": { type: "boolean" },
     json: { type: "boolean" },
@@ -44,6 +46,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   const given: Resupplied = { headers: Object.fromEntries((flags.header ?? []).map(parseHeaderFlag)) };
   if (flags["image-url"] !== undefined) given.imageUrl = flags["image-url"];
   if (flags["user-data"] !== undefined) given.userData = await readUserData(flags["user-data"]);
+  if (flags["ssh-key"] !== undefined) given.sshKey = await readSshKey(flags["ssh-key"]);
 
   const inventory =
     flags.inventory !== undefined ? await readInventoryFile(flags.inventory) : await probe(readOnlyRunner());
@@ -72,6 +75,7 @@ export async function replayCommand(args: string[]): Promise<number> {
     noReboot: flags["no-reboot"] === true,
     bootOrder,
     ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
+    ...(flags.report !== undefined ? { report: flags.report } : {}),
   });
 }
 
@@ -80,5 +84,17 @@ async function readUserData(file: string): Promise<string> {
     return await readFile(file, "utf8");
   } catch (error) {
     throw new RequestError([`--user-data ${file}: cannot read it (${(error as NodeJS.ErrnoException).code})`]);
+  }
+}
+
+// A public key line as it is, or a file holding one (the first line).
+async function readSshKey(value: string): Promise<string> {
+  if (/^(ssh-|ecdsa-|sk-)\S+ \S/.test(value)) return value.trim();
+  try {
+    return (await readFile(value, "utf8")).split("\n")[0]!.trim();
+  } catch (error) {
+    throw new RequestError([
+      `--ssh-key ${value}: neither a public key line nor a readable file (${(error as NodeJS.ErrnoException).code})`,
+    ]);
   }
 }

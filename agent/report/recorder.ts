@@ -3,6 +3,7 @@
 // SIGTERM, and before a reboot), and upload it when --report-url is given. Never throws:
 // a run record that cannot be written is logged, and the install's result stands.
 
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { RunContext } from "../exec/context.ts";
@@ -106,10 +107,15 @@ export async function collectFinalFiles(
   plan: Plan,
   disksWritten = true,
 ): Promise<ExtraFile[]> {
-  const files: ExtraFile[] = [
-    { name: "fstab", path: join(plan.targetRoot, "etc/fstab") },
-    { name: "mdadm.conf", path: join(plan.targetRoot, "etc/mdadm/mdadm.conf") },
-  ];
+  // read now, not when the bundle is written: by then the finish step or the teardown has unmounted the target
+  const files: ExtraFile[] = [];
+  for (const [name, path] of [
+    ["fstab", "etc/fstab"],
+    ["mdadm.conf", "etc/mdadm/mdadm.conf"],
+  ] as const) {
+    const content = await readFile(join(plan.targetRoot, path), "utf8").catch(() => undefined);
+    if (content !== undefined) files.push({ name, content });
+  }
   for (const disk of disksWritten ? plan.disks : []) {
     const name = `sgdisk-p/${disk.path.replace(/^\/dev\//, "").replaceAll("/", "_")}.txt`;
     try {

@@ -50,6 +50,7 @@ export interface Resupplied {
   headers: Record<string, string>; // from --header
   imageUrl?: string; // --image-url
   userData?: string; // the content of --user-data FILE
+  sshKey?: string; // --ssh-key: root's key on the installed system instead of the recorded one
 }
 
 export interface ReplayRequest {
@@ -88,6 +89,11 @@ export function replayPayload(recorded: RecordedRequest, given: Resupplied, mapp
   const headers = { ...Object.fromEntries(kept.filter(([n]) => !givenNames.has(n.toLowerCase()))), ...given.headers };
   if (Object.keys(headers).length > 0) c["httpHeaders"] = headers;
   else delete c["httpHeaders"];
+
+  if (given.sshKey !== undefined) {
+    c["sshKey"] = given.sshKey;
+    notes.push("sshKey replaced by --ssh-key");
+  }
 
   const digest = recorded.customizations.configDriveUserData as UserDataDigest | string | undefined;
   if (given.userData !== undefined) {

@@ -40,8 +40,9 @@ export interface ImageServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-// Serves `file` at `urlPath` on 127.0.0.1, on a free port; everything else is 404.
-export async function serveImage(file: string, urlPath: string): Promise<ImageServer> {
+// Serves `file` at `urlPath` on 127.0.0.1, on a free port; everything else is 404. With `authorization`, a
+// request without exactly that Authorization header gets 401 (the header must reach the server).
+export async function serveImage(file: string, urlPath: string, authorization?: string): Promise<ImageServer> {
   const size = (await stat(file)).size;
   const requests: string[] = [];
   const server = createServer((req, res) => {
@@ -49,6 +50,11 @@ export async function serveImage(file: string, urlPath: string): Promise<ImageSe
     if (path !== urlPath || (req.method !== "GET" && req.method !== "HEAD")) {
       requests.push(`${req.method} 404 ${req.url}`);
       res.writeHead(path === urlPath ? 405 : 404).end();
+      return;
+    }
+    if (authorization !== undefined && req.headers.authorization !== authorization) {
+      requests.push(`${req.method} 401 ${req.headers.authorization === undefined ? "no" : "wrong"} Authorization`);
+      res.writeHead(401).end();
       return;
     }
     const range = parseRange(req.headers.range, size);

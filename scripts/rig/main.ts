@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cacheRoot } from "../vm/cache.ts";
 import { prepare } from "./prepare.ts";
+import { runReplay } from "./replay.ts";
 import { runScenario } from "./run.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
 
@@ -18,9 +19,12 @@ const DEFAULT_SCENARIO = join(scenariosDir, "uefi-raid1-default.json");
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const USAGE = `usage: npm run rig -- [--scenario FILE.json]... [--all] [--keep] [--out DIR]
+       npm run rig -- --replay RECORD.tar [--keep] [--out DIR]
   --scenario FILE  a scenario file (fixtures/scenarios/*.json); may be given more than once
   --all            every fixtures/scenarios/*.json, in name order
   --keep           keep the disk files and the OVMF variable store in the output folder
+  --replay FILE    replay a run record (the <run-id>.tar in a rig run's folder) with byol replay in a VM shaped
+                   like the recorded machine; the verdict compares the exit code, step and message
   --out DIR        output folder (with several scenarios: DIR/<scenario>)
                    default \${BYOL_CACHE:-~/.cache/byol}/rig-out/<scenario>-<time>
 With no scenario, runs ${basename(DEFAULT_SCENARIO)}.`;
@@ -45,12 +49,24 @@ async function main(): Promise<number> {
       all: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       out: { type: "string" },
+      replay: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
     say(USAGE);
     return 0;
+  }
+  if (values.replay !== undefined) {
+    const outDir = resolve(values.out ?? join(cacheRoot(), "rig-out", `replay-${stamp()}`));
+    say(`\n=== rig: replay of ${values.replay} -> ${outDir}`);
+    const verdict = await runReplay({ file: resolve(values.replay), outDir, keep: values.keep, log: say });
+    for (const c of verdict.checks) say(`  ${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`);
+    say(
+      `=== replay: ${verdict.ok ? "ok" : "FAILED"} (total ${(verdict.timings["total"]! / 1000).toFixed(0)} s); files in ${outDir}`,
+    );
+    process.stdout.write(`${JSON.stringify(verdict)}\n`);
+    return verdict.ok ? 0 : 1;
   }
   let files = (values.scenario ?? []).map((f) => resolve(f));
   if (values.all) {

@@ -21,7 +21,10 @@ import { createEventView, lineSplitter } from "./event-view.ts";
 import { type ExpectedSystem, expectedSystem } from "./expected.ts";
 import { serveImage } from "./image-server.ts";
 import { diskChecks, exitChecks, makeVerdict, parseResult, type Verdict } from "./outcome.ts";
+import { REPORT_FILE, recordChecks } from "./records.ts";
 import { type Scenario, substitute } from "./scenario.ts";
+import { RIG_AUTHORIZATION, withRigSecrets } from "./secrets.ts";
+import { startStatusPoll } from "./status-poll.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const GUEST_AGENT_DIR = "/opt/byol-rig";
@@ -81,13 +84,15 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   const key = await makeKeyPair(keyDir);
   timings["prepare"] = Date.now() - t;
 
-  await using server = await serveImage(image.path, `/${scenario.image}.${image.format}`);
-  const request = substitute(scenario.request, {
-    IMAGE_URL: `http://${IMAGE_HOST}${server.urlPath}`,
-    IMAGE_SHA512: image.sha512,
-    IMAGE_SHA256: image.sha256,
-    SSH_PUBKEY: key.publicKey,
-  }) as Record<string, unknown>;
+  await using server = await serveImage(image.path, `/${scenario.image}.${image.format}`, RIG_AUTHORIZATION);
+  const request = withRigSecrets(
+    substitute(scenario.request, {
+      IMAGE_URL: `http://${IMAGE_HOST}${server.urlPath}`,
+      IMAGE_SHA512: image.sha512,
+      IMAGE_SHA256: image.sha256,
+      SSH_PUBKEY: key.publicKey,
+    }) as Record<string, unknown>,
+  );
   await writeFile(join(outDir, "request.json"), `${JSON.stringify(request, null, 2)}\n`);
   const expected = expectedSystem(request, machine);
   log(
@@ -115,8 +120,10 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
     timings["rescueStart"] = Date.now() - t;
     before = await Promise.all(vm.disks.map((d) => readEnds(d.path, d.sizeBytes)));
     t = Date.now();
+    const poll = startStatusPoll(vm.exec, ["node", `${GUEST_AGENT_DIR}/byol.mjs`]);
     install = await runInstall(vm, request, outDir, log);
     timings["install"] = Date.now() - t;
+    checks.push(...(await recordChecks(vm, request, outDir, poll, log)));
     await saveRunDir(vm, outDir, log);
     await vm.poweroff();
   } finally {
@@ -162,7 +169,17 @@ async function runInstall(
     for (const l of view.line(line)) log(l);
   });
   const r = await vm.exec(
-    ["node", `${GUEST_AGENT_DIR}/byol.mjs`, "install", "--json", "--no-reboot", "--request", "-"],
+    [
+      "node",
+      `${GUEST_AGENT_DIR}/byol.mjs`,
+      "install",
+      "--json",
+      "--no-reboot",
+      "--report",
+      REPORT_FILE,
+      "--request",
+      "-",
+    ],
     {
       stdin: JSON.stringify(request),
       timeoutMs: 40 * 60_000,

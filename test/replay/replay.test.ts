@@ -154,6 +154,21 @@ test("a request without secrets replays as it was", () => {
   assert.deepEqual(notes, []);
 });
 
+test("--ssh-key: the given key replaces the recorded one", () => {
+  const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHJpZy1rZXktbm90LXJlYWwtMDAwMDAwMDAwMDAwMDAwMA rig@replay";
+  const given = { headers: {}, imageUrl: "http://127.0.0.1:8080/i.qcow2", userData: USER_DATA, sshKey: key };
+  const { payload, notes } = replayPayload(rec(), given, mapping);
+  const parsed = parseRequest(payload);
+  assert.ok(parsed.ok, parsed.ok ? "" : parsed.problems.join("\n"));
+  assert.equal(parsed.request.sshKey, key);
+  assert.ok(notes.includes("sshKey replaced by --ssh-key"), notes.join("\n"));
+  const kept = replayPayload(rec(), { ...given, sshKey: undefined } as never, mapping);
+  assert.equal(
+    (kept.payload as { customizations: { sshKey?: string } }).customizations.sshKey,
+    rec().customizations.sshKey,
+  );
+});
+
 test("--header parsing", () => {
   assert.deepEqual(parseHeaderFlag("Authorization: Basic abc:def"), ["Authorization", "Basic abc:def"]);
   assert.throws(() => parseHeaderFlag("Basic-abc"), /expected 'Name: value'/);
@@ -224,6 +239,9 @@ test("byol replay --dry-run: the mapping, then the plan for this machine", async
   assert.match(r.stdout, /\nplan v1: byolinux_64, uefi, gpt, disks \/dev\/vdb \/dev\/vdc\n/);
   assert.match(r.stdout, /mdadm --create \/dev\/md0 .* \/dev\/vdb2 \/dev\/vdc2/);
   assert.doesNotMatch(r.stdout + r.stderr, /bmV3OnNlY3JldA/);
+  const badKey = await byolRun("replay", file, "--dry-run", "--inventory", inventory, "--ssh-key", join(dir, "none"));
+  assert.equal(badKey.code, 2);
+  assert.match(badKey.stderr, /--ssh-key .*none: neither a public key line nor a readable file \(ENOENT\)/);
   const noDry = await byolRun("replay", file, "--inventory", inventory);
   assert.equal(noDry.code, 2);
   assert.match(noDry.stderr, /--inventory plans for another machine: it needs --dry-run/);

@@ -26,6 +26,7 @@ import {
   sectorSize,
   sh,
 } from "./support/install.ts";
+import { assertNoSecrets, defaultRecordOf } from "./support/records.ts";
 
 const TIMEOUT = 15 * 60_000;
 
@@ -37,6 +38,7 @@ async function installCase(name: string, disks: string[], body: object, check: (
     try {
       assertDone(run);
       assertRunRecords(run);
+      assertNoSecrets(defaultRecordOf(run.runDir));
       check(run);
     } finally {
       const r = cleanup(run);

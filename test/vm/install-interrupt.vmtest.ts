@@ -19,6 +19,7 @@ import {
   scrub,
   sh,
 } from "./support/install.ts";
+import { assertNoSecrets, defaultRecordOf } from "./support/records.ts";
 
 const TIMEOUT = 15 * 60_000;
 
@@ -54,6 +55,7 @@ describe("interrupted installs in the rescue VM", { skip: SKIP, concurrency: fal
       assert.equal(result?.["exitCode"], 130);
       assert.deepEqual((result?.["error"] as { code: string }).code, "interrupted");
       assertRunRecords(run);
+      assertNoSecrets(defaultRecordOf(run.runDir));
       const state = JSON.parse(readFileSync(join(run.runDir, "current.json"), "utf8"));
       assert.equal(state.disksWritten, true);
       assert.equal(state.tablesReset, true);
