@@ -53,7 +53,9 @@ dd if="$part" of="$disk" bs=1M seek=1 conv=notrunc,sparse status=none
 rm -f "$part"
 sgdisk -p "$disk" | sed -n '/^Number/,$p'
 
-step "qemu-img convert -c -O qcow2"
-qemu-img convert -c -O qcow2 "$disk" "$out"
+# zstd rather than qcow2's default zlib: same size here, and qemu-nbd in the (emulated) rescue
+# decompresses it in less than half the CPU time during the copy.
+step "qemu-img convert -c -o compression_type=zstd -O qcow2"
+qemu-img convert -c -o compression_type=zstd -O qcow2 "$disk" "$out"
 rm -f "$disk"
 step "done ($(($(stat -c %s "$out") / 1048576)) MiB)"

@@ -175,8 +175,9 @@ async function buildInto(spec: ImageSpec, out: string, work: string, log: (line:
     }
     case "convert": {
       const source = await ensureImage(spec.from, { log });
-      log(`  qemu-img convert -c -O ${spec.format} ${source.path}`);
-      await execa("qemu-img", ["convert", "-c", "-O", spec.format, source.path, out]);
+      const argv = ["convert", "-c", "-o", `compression_type=${spec.compression}`, "-O", spec.format, source.path, out];
+      log(`  qemu-img ${argv.join(" ")}`);
+      await execa("qemu-img", argv);
       return;
     }
     default:

@@ -15,7 +15,7 @@ export type ImageSpec =
       script: string;
     }
   | { kind: "byoi"; name: string; format: "raw"; sizeMiB: number }
-  | { kind: "convert"; name: string; format: "qcow2"; from: string };
+  | { kind: "convert"; name: string; format: "qcow2"; from: string; compression: "zstd" };
 
 export const DEBIAN_SCRIPT = "fixtures/make_image_bootable/debian.sh";
 export const FAILING_SCRIPT = "fixtures/make_image_bootable/fails.sh";
@@ -31,7 +31,7 @@ export const IMAGES: readonly ImageSpec[] = [
     script: FAILING_SCRIPT,
   },
   { kind: "byoi", name: "byoi-debian12-raw", format: "raw", sizeMiB: 2048 },
-  { kind: "convert", name: "byoi-debian12-qcow2", format: "qcow2", from: "byoi-debian12-raw" },
+  { kind: "convert", name: "byoi-debian12-qcow2", format: "qcow2", from: "byoi-debian12-raw", compression: "zstd" },
 ];
 
 /** Files (relative to scripts/images/) whose content defines the shared rootfs tar; overlay/ files are added. */
