@@ -24,29 +24,63 @@ export interface StatusPoll {
   stop(): Promise<StatusSample[]>;
 }
 
-type Exec = (argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;
+type Exec = (argv: readonly string[] | string, opts?: ExecOptions) => Promise<ExecResult>;
+
+const MARK = "@@byol-status-poll";
+const STOP_FILE = "/run/byol-status-poll.stop";
+
+// The guest-side loop: `byol status --json` once a second (less the time the poll took), each answer on
+// one line after a marker with the guest's clock and the exit code, until STOP_FILE appears. One SSH
+// session for the whole install: an SSH connection per poll took longer than a second under TCG.
+export function pollLoopScript(byol: readonly string[], everyMs: number): string {
+  const cmd = byol.map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(" ");
+  return [
+    `rm -f ${STOP_FILE}`,
+    "export NODE_COMPILE_CACHE=/run/byol-status-poll.cache",
+    `while [ ! -e ${STOP_FILE} ]; do`,
+    "  t0=$(date +%s%3N)",
+    `  out=$(${cmd} status --json 2>&1); rc=$?`,
+    `  printf '${MARK} %s %s %s\\n' "$t0" "$rc" "$(printf '%s' "$out" | tr -d '\\n')"`,
+    `  left=$(( ${everyMs} - ($(date +%s%3N) - t0) ))`,
+    "  if [ $left -gt 0 ]; then sleep $(printf '%d.%03d' $((left / 1000)) $((left % 1000))); fi",
+    "done",
+    `rm -f ${STOP_FILE}`,
+  ].join("\n");
+}
+
+// One line of the loop's output as a sample (undefined for any other line); atMs counts from `firstMs`.
+export function parsePollLine(line: string, firstMs: number): StatusSample | undefined {
+  const m = new RegExp(`^${MARK} (\\d+) (\\d+) (.*)$`).exec(line.trim());
+  if (m === null) return undefined;
+  const atMs = Number(m[1]) - firstMs;
+  const text = m[3] ?? "";
+  try {
+    if (m[2] !== "0") throw new Error("exit");
+    return { atMs, status: JSON.parse(text) as StatusSample["status"] };
+  } catch {
+    return { atMs, error: `exit ${m[2]}: ${text.slice(0, 300)}` };
+  }
+}
 
 export function startStatusPoll(exec: Exec, byol: readonly string[], everyMs = 1000): StatusPoll {
   const samples: StatusSample[] = [];
-  const started = Date.now();
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const t = Date.now();
-      const r = await exec([...byol, "status", "--json"], { timeoutMs: 60_000 });
-      const atMs = t - started;
-      try {
-        samples.push({ atMs, status: JSON.parse(r.stdout) as StatusSample["status"] });
-      } catch {
-        samples.push({ atMs, error: `exit ${r.exitCode}: ${(r.stdout + r.stderr).trim().slice(0, 300)}` });
-      }
-      await sleep(Math.max(0, everyMs - (Date.now() - t)));
+  let firstMs: number | undefined;
+  let rest = "";
+  const onOutput = (chunk: string) => {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) {
+      firstMs ??= Number(/^@@byol-status-poll (\d+)/.exec(line.trim())?.[1] ?? Number.NaN) || undefined;
+      const sample = firstMs === undefined ? undefined : parsePollLine(line, firstMs);
+      if (sample !== undefined) samples.push(sample);
     }
-  })();
+  };
+  const loop = exec(pollLoopScript(byol, everyMs), { timeoutMs: 6 * 3600_000, onOutput });
   return {
     async stop() {
-      stopped = true;
-      await loop;
+      await exec(["touch", STOP_FILE], { timeoutMs: 60_000 });
+      const r = await Promise.race([loop, sleep(120_000).then(() => undefined)]);
+      if (r === undefined) samples.push({ atMs: samples.at(-1)?.atMs ?? 0, error: "the poll loop did not stop" });
       return samples;
     },
   };

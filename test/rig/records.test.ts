@@ -1,10 +1,12 @@
 // The rig's run-record checks: the secrets it puts in every request and the scan of a record's files, the
 // judgement of the status poll, and the comparison of a replay with the recorded run.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import tar from "tar-stream";
 import { serveImage } from "../../scripts/rig/image-server.ts";
 import { imageNameOf, outcomeOf, replayChecks } from "../../scripts/rig/replay.ts";
@@ -17,7 +19,7 @@ import {
   secretsOf,
   withRigSecrets,
 } from "../../scripts/rig/secrets.ts";
-import { type StatusSample, statusPollChecks } from "../../scripts/rig/status-poll.ts";
+import { parsePollLine, type StatusSample, startStatusPoll, statusPollChecks } from "../../scripts/rig/status-poll.ts";
 
 const scenarioRequest = () => ({
   operatingSystem: "byolinux_64",
@@ -151,6 +153,40 @@ describe("status poll checks", () => {
     assert.match(back[0]!.detail, /went back/);
     const still = statusPollChecks([sample(0, "download"), sample(1, "partitioning")]);
     assert.equal(still[1]?.ok, false);
+  });
+});
+
+describe("status poll loop", () => {
+  it("parses the loop's lines: a status, a failed poll, and anything else ignored", () => {
+    const ok = parsePollLine('@@byol-status-poll 1500 0 {"runId":"r1","ovhStep":"download"}', 1000);
+    assert.deepEqual(ok, { atMs: 500, status: { runId: "r1", ovhStep: "download" } });
+    const failed = parsePollLine("@@byol-status-poll 2000 1 byol: no run", 1000);
+    assert.deepEqual(failed, { atMs: 1000, error: "exit 1: byol: no run" });
+    assert.equal(parsePollLine("Warning: Permanently added '[127.0.0.1]'", 1000), undefined);
+  });
+
+  it("runs the guest loop in a real shell about once a second until stopped", async () => {
+    const status = { runId: "r1", state: "running", step: "download", ovhStep: "download", steps: [] };
+    // A local stand-in for the VM's exec (sh instead of ssh); the loop script is the real one.
+    const exec = async (argv: readonly string[] | string, opts?: { onOutput?: (chunk: string) => void }) => {
+      const child = spawn(
+        typeof argv === "string" ? "sh" : argv[0]!,
+        typeof argv === "string" ? ["-c", argv] : argv.slice(1),
+      );
+      child.stdout.setEncoding("utf8").on("data", (c: string) => opts?.onOutput?.(c));
+      const exitCode = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+      return { exitCode, stdout: "", stderr: "", timedOut: false };
+    };
+    const poll = startStatusPoll(exec, ["sh", "-c", `echo '${JSON.stringify(status)}'`, "byol"]);
+    await sleep(2500);
+    const samples = await poll.stop();
+    assert.ok(samples.length >= 2, `${samples.length} polls in 2.5 s`);
+    assert.deepEqual(samples[0], { atMs: 0, status });
+    const gaps = samples.slice(1).map((s, i) => s.atMs - (samples[i]?.atMs ?? 0));
+    assert.ok(
+      gaps.every((g) => g >= 900),
+      `the loop waits out the second between polls: ${gaps.join(", ")} ms`,
+    );
   });
 });
 
