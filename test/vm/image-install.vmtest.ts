@@ -4,26 +4,15 @@
 // OVH's message with the script's last lines, and nothing left behind.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildTestImage, DEFAULT_SCRIPT } from "../../fixtures/images/test-image.ts";
-import { assertClean, BYOL, diskGroup, exclusive, must, SKIP, scrub, sh } from "./support/install.ts";
+import { assertClean, diskGroup, exclusive, must, requestIn, SKIP, scrub, sh, spawnByol } from "./support/install.ts";
+import { withShell } from "./support/records.ts";
 
 const TIMEOUT = 20 * 60_000;
 // On the rescue's root filesystem: its /tmp is a tmpfs, which (kernel 6.1) has no user.* xattrs
@@ -39,14 +28,6 @@ for i in $(seq 1 60); do echo "make_image_bootable: line $i"; done
 echo "make_image_bootable: something went wrong" >&2
 exit 1
 `;
-
-// The test image has no distribution in it: a static busybox is its /bin/sh and tools.
-function withShell(root: string): void {
-  mkdirSync(join(root, "bin"), { recursive: true });
-  copyFileSync("/bin/busybox", join(root, "bin/busybox"));
-  chmodSync(join(root, "bin/busybox"), 0o755);
-  for (const tool of ["sh", "uname", "touch", "mkdir", "seq", "cat"]) symlinkSync("busybox", join(root, "bin", tool));
-}
 
 let server: Server;
 let base = "";
@@ -187,8 +168,6 @@ interface Run {
 
 async function byolInstall(name: string, image: string, hostname: string): Promise<Run> {
   const dir = join(DIR, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   const data = files.get(image)!;
   const body = {
     operatingSystem: "byolinux_64",
@@ -212,24 +191,10 @@ async function byolInstall(name: string, image: string, hostname: string): Promi
       },
     ],
   };
-  const requestFile = join(dir, "request.json");
-  writeFileSync(requestFile, JSON.stringify(body), { mode: 0o600 });
+  const requestFile = requestIn(dir, body);
   const runDir = join(dir, "run");
-  const args = [BYOL, "install", "--request", requestFile, "--json", "--no-reboot", "--script-timeout", "5"];
-  const child = spawn(process.execPath, [...args, "--run-dir", runDir], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding("utf8").on("data", (c: string) => {
-    stderr += c;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  const events = stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const args = ["install", "--request", requestFile, "--json", "--no-reboot", "--script-timeout", "5"];
+  const { code, stderr, events } = await spawnByol([...args, "--run-dir", runDir]);
   return { code, stderr, events, runDir };
 }
 

@@ -105,20 +105,11 @@ export interface Run {
   runDir: string;
 }
 
-// Runs `byol install --stop-after disks --json` on a request; `onEvent` may kill it.
-export async function install(
-  name: string,
-  body: object,
-  onEvent?: (event: Record<string, unknown>, kill: (signal: NodeJS.Signals) => void) => void,
-): Promise<Run> {
-  const dir = join(WORK, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const requestFile = join(dir, "request.json");
-  writeFileSync(requestFile, JSON.stringify(body), { mode: 0o600 });
-  const runDir = join(dir, "run");
-  const args = [BYOL, "install", "--request", requestFile, "--stop-after", "disks", "--json", "--no-reboot"];
-  const child = spawn(process.execPath, [...args, "--run-dir", runDir], { stdio: ["ignore", "pipe", "pipe"] });
+export type OnEvent = (event: Record<string, unknown>, kill: (signal: NodeJS.Signals) => void) => void;
+
+// Runs the byol CLI with `args` (a --json command): its events as they come (`onEvent` may kill it), its output and how it ended.
+export async function spawnByol(args: readonly string[], onEvent?: OnEvent): Promise<Omit<Run, "runDir">> {
+  const child = spawn(process.execPath, [BYOL, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const kill = (signal: NodeJS.Signals) => child.kill(signal);
   let stdout = "";
   let stderr = "";
@@ -141,7 +132,25 @@ export async function install(
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on("close", (c, s) => resolve([c, s])),
   );
-  return { code, signal, stdout, stderr, events, runDir };
+  return { code, signal, stdout, stderr, events };
+}
+
+// Writes the request (0600) into a fresh `dir` and returns its path.
+export function requestIn(dir: string, body: object): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const requestFile = join(dir, "request.json");
+  writeFileSync(requestFile, JSON.stringify(body), { mode: 0o600 });
+  return requestFile;
+}
+
+// Runs `byol install --stop-after disks --json` on a request; `onEvent` may kill it.
+export async function install(name: string, body: object, onEvent?: OnEvent): Promise<Run> {
+  const dir = join(WORK, name);
+  const requestFile = requestIn(dir, body);
+  const runDir = join(dir, "run");
+  const args = ["install", "--request", requestFile, "--stop-after", "disks", "--json", "--no-reboot"];
+  return { ...(await spawnByol([...args, "--run-dir", runDir], onEvent)), runDir };
 }
 
 // Asserts a successful --stop-after disks run: every step started and finished, result ok.

@@ -3,7 +3,6 @@
 // the secret scan of every file of a run record.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import {
   chmodSync,
   copyFileSync,
@@ -18,7 +17,18 @@ import {
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
-import { AUTH, BYOL, must, SSH_KEY, sh, URL_PASSWORD, USER_DATA_MARKER } from "./install.ts";
+import {
+  AUTH,
+  BYOL,
+  must,
+  type OnEvent,
+  requestIn,
+  SSH_KEY,
+  sh,
+  spawnByol,
+  URL_PASSWORD,
+  USER_DATA_MARKER,
+} from "./install.ts";
 
 // The test image has no distribution in it: a static busybox is its /bin/sh and tools.
 export function withShell(root: string): void {
@@ -95,41 +105,13 @@ export interface FullRun {
 }
 
 // `byol install --json --no-reboot --report FILE` of the whole request; `onEvent` may kill it.
-export async function fullInstall(
-  dir: string,
-  body: object,
-  onEvent?: (event: Record<string, unknown>, kill: (signal: NodeJS.Signals) => void) => void,
-): Promise<FullRun> {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const requestFile = join(dir, "request.json");
-  writeFileSync(requestFile, JSON.stringify(body), { mode: 0o600 });
+export async function fullInstall(dir: string, body: object, onEvent?: OnEvent): Promise<FullRun> {
+  const requestFile = requestIn(dir, body);
   const runDir = join(dir, "run");
   const report = join(dir, "record.tar");
   const args = ["install", "--request", requestFile, "--json", "--no-reboot", "--script-timeout", "5"];
-  const child = spawn(process.execPath, [BYOL, ...args, "--run-dir", runDir, "--report", report], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const kill = (signal: NodeJS.Signals) => child.kill(signal);
-  let stdout = "";
-  let stderr = "";
-  let pending = "";
-  const events: Record<string, unknown>[] = [];
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-    pending += chunk;
-    for (let nl = pending.indexOf("\n"); nl >= 0; nl = pending.indexOf("\n")) {
-      const event = JSON.parse(pending.slice(0, nl)) as Record<string, unknown>;
-      pending = pending.slice(nl + 1);
-      events.push(event);
-      onEvent?.(event, kill);
-    }
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { code, stdout, stderr, events, runDir, report };
+  const run = await spawnByol([...args, "--run-dir", runDir, "--report", report], onEvent);
+  return { code: run.code, stdout: run.stdout, stderr: run.stderr, events: run.events, runDir, report };
 }
 
 // Every file of a run record, unpacked by tar itself (not by byol's reader), by its path in the tar.
