@@ -18,7 +18,7 @@ Commands:
   status     [--json]                      state of the current or last run
   report     show FILE [--json] | diff A B read a run record, or compare two
   replay     FILE [--header 'Name: value']... [--image-url URL] [--user-data FILE]
-             [--ssh-key KEY] [--report FILE] [--dry-run]
+             [--ssh-key KEY] [--report FILE] [--image-staging stream|ram] [--dry-run]
                                            run a recorded install again on this machine
 
 Run 'byol help <command>' or 'byol <command> --help' for details.
@@ -148,6 +148,7 @@ secrets, so they are given again: the httpHeaders with --header, or another imag
   --ssh-key KEY            root's SSH key on the installed system instead of the recorded one:
                            a public key line, or a file holding one (a rig puts its own key in)
   --report FILE            write this run's record here (default /var/log/byol/<run-id>.tar)
+  --image-staging MODE     byoi_64 raw images: stream (default) or ram, as for install
   --dry-run                print the plan the replay would run; nothing is touched
   --inventory FILE         with --dry-run: plan for a recorded machine instead of this one
   --json, --no-reboot, --boot-order MODE, --run-dir DIR   as for byol install

@@ -10,6 +10,7 @@ import { readInventoryFile } from "../probe/inventory-file.ts";
 import { readRunRecord } from "../report/read.ts";
 import { mapDisks, parseHeaderFlag, type Resupplied, replayPayload } from "../report/replay.ts";
 import { parseRequest } from "../request/index.ts";
+import { IMAGE_STAGING_FLAG, imageStaging } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
 import { UsageError } from "./exit.ts";
 import { parse } from "./report.ts";
@@ -29,7 +30,9 @@ export async function replayCommand(args: string[]): Promise<number> {
     "no-reboot": { type: "boolean" },
     "boot-order": { type: "string", default: "disk-first" },
     "run-dir": { type: "string" },
+    "image-staging": IMAGE_STAGING_FLAG,
   });
+  const staging = imageStaging(flags["image-staging"]);
   if (positionals.length !== 1) throw new UsageError("replay takes one run record FILE");
   if (flags.inventory !== undefined && flags["dry-run"] !== true) {
     throw new UsageError("--inventory plans for another machine: it needs --dry-run");
@@ -54,7 +57,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   const { payload, notes } = replayPayload(record.request, given, mapping);
   const parsed = parseRequest(payload);
   if (!parsed.ok) throw new RequestError(parsed.problems);
-  const plan = buildPlan(parsed.request, inventory);
+  const plan = buildPlan(parsed.request, inventory, { imageStaging: staging });
 
   const s = record.summary;
   const was = s.ok ? "done" : `failed (exit ${s.exitCode})${s.error ? `: ${s.error.message}` : ""}`;

@@ -242,6 +242,9 @@ test("byol replay --dry-run: the mapping, then the plan for this machine", async
   const badKey = await byolRun("replay", file, "--dry-run", "--inventory", inventory, "--ssh-key", join(dir, "none"));
   assert.equal(badKey.code, 2);
   assert.match(badKey.stderr, /--ssh-key .*none: neither a public key line nor a readable file \(ENOENT\)/);
+  const staging = await byolRun("replay", file, "--dry-run", "--inventory", inventory, "--image-staging", "disk");
+  assert.equal(staging.code, 2);
+  assert.match(staging.stderr, /--image-staging: expected stream or ram, got 'disk'/);
   const noDry = await byolRun("replay", file, "--inventory", inventory);
   assert.equal(noDry.code, 2);
   assert.match(noDry.stderr, /--inventory plans for another machine: it needs --dry-run/);
