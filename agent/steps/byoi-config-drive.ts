@@ -16,6 +16,7 @@ import type { TargetDisk } from "./byoi-inspect.ts";
 import { type DiskTable, isBlockDevice, readDiskTable } from "./byoi-table.ts";
 import { configDrive } from "./config-drive.ts";
 import { markDisksWritten } from "./run-state.ts";
+import { settle } from "./settle.ts";
 
 const MiB = 1024 * 1024;
 const MBR_LIMIT = 2 ** 32; // sectors an MBR entry can address
@@ -67,7 +68,7 @@ export async function appendConfigDrive(
     await flush(disk.path);
     if (await isBlockDevice(disk.path)) {
       await run(["partprobe", disk.path]);
-      await run(["udevadm", "settle"]);
+      await settle(ctx, step.id);
     }
   } catch (error) {
     throw failed(ctx, step, error);

@@ -7,14 +7,18 @@ import type { RunContext } from "../exec/context.ts";
 import type { PartitionStep } from "../plan/types.ts";
 import { releaseHolders } from "./release-holders.ts";
 import { markDisksWritten } from "./run-state.ts";
+import { isSettle, settle } from "./settle.ts";
 import { waitForNodes } from "./wait-for-nodes.ts";
 
 export async function partition(ctx: RunContext, step: PartitionStep): Promise<void> {
   markDisksWritten(ctx);
-  for (const argv of step.commands) await ctx.runner.run(argv, { step: step.id });
+  for (const argv of step.commands) {
+    if (isSettle(argv)) await settle(ctx, step.id, argv);
+    else await ctx.runner.run(argv, { step: step.id });
+  }
   await waitForNodes(step.partitions, { step: step.id, what: `partitioning ${step.disk}`, signal: ctx.signal });
 
   await releaseHolders(ctx, [step.disk], { step: step.id });
   for (const p of step.partitions) await ctx.runner.run(["wipefs", "-a", "-f", p], { step: step.id });
-  await ctx.runner.run(["udevadm", "settle"], { step: step.id });
+  await settle(ctx, step.id);
 }

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { RunContext } from "../exec/context.ts";
 import type { RunOptions } from "../exec/types.ts";
 import { findHolders, type Holders, hasLvm } from "./holders.ts";
+import { settle } from "./settle.ts";
 
 export async function releaseHolders(
   ctx: Pick<RunContext, "runner" | "log">,
@@ -42,7 +43,7 @@ export async function releaseHolders(
   } finally {
     await ctx.runner.run(["udevadm", "control", "--start-exec-queue"], { ...options, ignoreAbort: true });
   }
-  await run(["udevadm", "settle"]);
+  await settle(ctx, options.step);
   return holders;
 }
 

@@ -8,6 +8,7 @@ import type { WipeStep } from "../plan/types.ts";
 import { parseMdstat } from "./holders.ts";
 import { readMdstat, releaseHolders } from "./release-holders.ts";
 import { markDisksWritten } from "./run-state.ts";
+import { settle } from "./settle.ts";
 
 export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
   const run = (argv: readonly string[]) => ctx.runner.run(argv, { step: step.id });
@@ -25,5 +26,5 @@ export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
     await run(argv);
   }
   for (const disk of step.disks) await run(["partprobe", disk]);
-  await run(["udevadm", "settle"]);
+  await settle(ctx, step.id);
 }
