@@ -89,38 +89,51 @@ export function startStatusPoll(exec: Exec, byol: readonly string[], everyMs = 1
 export const STEPS_IN_ORDER = ["download", "partitioning", "deploy", "make_image_bootable"] as const;
 
 // The polls saw each of the steps as the current one, never going back to an earlier one, and download
-// progress (bytes > 0 while the download ran). Only the polls of the run that was installed count.
+// progress (bytes > 0 while the download ran). Only the polls of the run that was installed count. A run
+// is held to the steps it reached (the last poll's list, anything not "todo"): a run that ends at the
+// download (exit 3) has no later step to show, and byoi_64 has no make_image_bootable (a streamed raw
+// image has no download step either: its progress is the deploy step's).
 export function statusPollChecks(samples: readonly StatusSample[], runId?: string): Check[] {
   const seen = samples.flatMap((s) =>
     s.status && (runId === undefined || s.status.runId === runId) ? [s.status] : [],
   );
+  const last = seen.at(-1);
+  const listed = last !== undefined && last.steps.length > 0 ? last.steps : undefined;
+  const reached = listed?.filter((s) => s.status !== "todo").map((s) => s.name) ?? [...STEPS_IN_ORDER];
+  const required = STEPS_IN_ORDER.filter((o) => reached.includes(o));
   const order: string[] = [];
   for (const s of seen) if (s.ovhStep !== null && order.at(-1) !== s.ovhStep) order.push(s.ovhStep);
   const wanted = order.filter((o) => (STEPS_IN_ORDER as readonly string[]).includes(o));
-  const missing = STEPS_IN_ORDER.filter((o) => !wanted.includes(o));
+  const missing = required.filter((o) => !wanted.includes(o));
   const backwards = wanted.some(
     (o, i) => i > 0 && STEPS_IN_ORDER.indexOf(o as never) < STEPS_IN_ORDER.indexOf(wanted[i - 1] as never),
   );
   const errors = samples.filter((s) => s.error !== undefined).length;
   const polls = `${samples.length} polls (${errors} unreadable) over ${((samples.at(-1)?.atMs ?? 0) / 1000).toFixed(0)} s`;
-  const inOrder = missing.length === 0 && !backwards;
-  const progress = seen.filter((s) => s.ovhStep === "download" && s.progress !== undefined && s.progress.bytes > 0);
+  const inOrder = seen.length > 0 && missing.length === 0 && !backwards;
+  const downloaded = listed === undefined || listed.some((s) => s.name === "download" && s.status === "done");
+  const progressStep = reached.includes("download") ? "download" : "deploy";
+  const progress = seen.filter((s) => s.ovhStep === progressStep && s.progress !== undefined && s.progress.bytes > 0);
   const bytes = [...new Set(progress.map((s) => s.progress!.bytes))];
   const total = progress.at(-1)?.progress?.total;
   const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+  const reachedNote =
+    required.length < STEPS_IN_ORDER.length ? `; the run reached ${required.join(", ") || "none"} of them` : "";
   return [
     {
       name: "status poll: steps in order",
       ok: inOrder,
-      detail: `${polls}; seen: ${order.join(" > ") || "no step"}${missing.length ? `; never seen: ${missing.join(", ")}` : ""}${backwards ? "; went back to an earlier step" : ""}`,
+      detail: `${polls}; seen: ${order.join(" > ") || "no step"}${missing.length ? `; never seen: ${missing.join(", ")}` : ""}${backwards ? "; went back to an earlier step" : ""}${reachedNote}`,
     },
     {
       name: "status poll: download progress",
-      ok: bytes.length > 0,
+      ok: bytes.length > 0 || (!downloaded && progressStep === "download"),
       detail:
         bytes.length > 0
-          ? `${progress.length} polls with progress, ${mib(Math.min(...bytes))} to ${mib(Math.max(...bytes))}${total ? ` of ${mib(total)}` : ""}`
-          : "no poll during the download showed progress",
+          ? `${progress.length} polls with ${progressStep} progress, ${mib(Math.min(...bytes))} to ${mib(Math.max(...bytes))}${total ? ` of ${mib(total)}` : ""}`
+          : !downloaded && progressStep === "download"
+            ? "not required: the download did not complete in this run"
+            : `no poll during the ${progressStep} showed progress`,
     },
   ];
 }

@@ -154,6 +154,46 @@ describe("status poll checks", () => {
     const still = statusPollChecks([sample(0, "download"), sample(1, "partitioning")]);
     assert.equal(still[1]?.ok, false);
   });
+
+  const ended = (steps: [string, string][], atMs = 9): StatusSample => ({
+    atMs,
+    status: {
+      runId: "r1",
+      state: "failed",
+      step: null,
+      ovhStep: null,
+      steps: steps.map(([name, status]) => ({ name, status })),
+    },
+  });
+
+  it("holds a run that ended at the download (exit 3) to the download only", () => {
+    const todo: [string, string][] = [
+      ["partitioning", "todo"],
+      ["deploy", "todo"],
+      ["make_image_bootable", "todo"],
+    ];
+    const bad = statusPollChecks([sample(0, "download", 5), ended([["download", "error"], ...todo])], "r1");
+    assert.equal(bad[0]?.ok, true, bad[0]?.detail);
+    assert.match(bad[0]!.detail, /the run reached download of them/);
+    assert.equal(bad[1]?.ok, true, bad[1]?.detail);
+    const early = statusPollChecks([ended([["download", "error"], ...todo])], "r1");
+    assert.equal(early[0]?.ok, false, "the download was never seen running");
+    assert.equal(early[1]?.ok, true, "no progress is required from a download that did not complete");
+  });
+
+  it("holds a streamed byoi_64 run to deploy, with the stream's progress", () => {
+    const steps: [string, string][] = [
+      ["deploy", "done"],
+      ["configdrive", "done"],
+      ["reboot", "done"],
+    ];
+    const ok = statusPollChecks([sample(0, "deploy", 50), sample(1, "configdrive"), ended(steps)], "r1");
+    assert.equal(ok[0]?.ok, true, ok[0]?.detail);
+    assert.equal(ok[1]?.ok, true, ok[1]?.detail);
+    assert.match(ok[1]!.detail, /deploy progress/);
+    const none = statusPollChecks([sample(0, "deploy"), ended(steps)], "r1");
+    assert.equal(none[1]?.ok, false);
+  });
 });
 
 describe("status poll loop", () => {
