@@ -111,8 +111,9 @@ export function statusPollChecks(samples: readonly StatusSample[], runId?: strin
   const errors = samples.filter((s) => s.error !== undefined).length;
   const polls = `${samples.length} polls (${errors} unreadable) over ${((samples.at(-1)?.atMs ?? 0) / 1000).toFixed(0)} s`;
   const inOrder = seen.length > 0 && missing.length === 0 && !backwards;
-  const downloaded = listed === undefined || listed.some((s) => s.name === "download" && s.status === "done");
   const progressStep = reached.includes("download") ? "download" : "deploy";
+  // a download (or stream) that failed at once, e.g. an image too big for the disk, has no progress to show
+  const completed = listed === undefined || listed.some((s) => s.name === progressStep && s.status === "done");
   const progress = seen.filter((s) => s.ovhStep === progressStep && s.progress !== undefined && s.progress.bytes > 0);
   const bytes = [...new Set(progress.map((s) => s.progress!.bytes))];
   const total = progress.at(-1)?.progress?.total;
@@ -127,12 +128,12 @@ export function statusPollChecks(samples: readonly StatusSample[], runId?: strin
     },
     {
       name: "status poll: download progress",
-      ok: bytes.length > 0 || (!downloaded && progressStep === "download"),
+      ok: bytes.length > 0 || !completed,
       detail:
         bytes.length > 0
           ? `${progress.length} polls with ${progressStep} progress, ${mib(Math.min(...bytes))} to ${mib(Math.max(...bytes))}${total ? ` of ${mib(total)}` : ""}`
-          : !downloaded && progressStep === "download"
-            ? "not required: the download did not complete in this run"
+          : !completed
+            ? `not required: the ${progressStep} did not complete in this run`
             : `no poll during the ${progressStep} showed progress`,
     },
   ];

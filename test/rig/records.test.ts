@@ -193,6 +193,19 @@ describe("status poll checks", () => {
     assert.match(ok[1]!.detail, /deploy progress/);
     const none = statusPollChecks([sample(0, "deploy"), ended(steps)], "r1");
     assert.equal(none[1]?.ok, false);
+    const tooBig = statusPollChecks(
+      [
+        sample(0, "deploy"),
+        ended([
+          ["deploy", "error"],
+          ["configdrive", "todo"],
+        ]),
+      ],
+      "r1",
+    );
+    assert.equal(tooBig[0]?.ok, true, tooBig[0]?.detail);
+    assert.equal(tooBig[1]?.ok, true, "a stream refused at once has no progress to show");
+    assert.match(tooBig[1]!.detail, /not required: the deploy did not complete/);
   });
 });
 
