@@ -1,4 +1,4 @@
-// The agent bundle the rig ships into the rescue VM: dist/byol.mjs, built once per rig process from the
+// The agent bundle the rig ships into the rescue VM (and the VM tests run): dist/byol.mjs, built once per rig process from the
 // checkout as it is, so a rig run always tests the current agent (esbuild takes about a second).
 import { join } from "node:path";
 import { execa } from "execa";
@@ -10,9 +10,9 @@ let built: Promise<string> | undefined;
 export function ensureBundle(repo: string, log: (line: string) => void): Promise<string> {
   built ??= (async () => {
     const bundle = join(repo, "dist", "byol.mjs");
-    log(`rig: building ${bundle}`);
+    log(`building the agent bundle ${bundle}`);
     const r = await execa(process.execPath, ["scripts/build.ts"], { cwd: repo, reject: false, all: true });
-    if (r.exitCode !== 0) throw new Error(`rig: npm run build failed (exit ${r.exitCode}):\n${r.all}`);
+    if (r.exitCode !== 0) throw new Error(`npm run build failed (exit ${r.exitCode}):\n${r.all}`);
     return bundle;
   })();
   return built;

@@ -5,8 +5,8 @@ import { glob } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { execa } from "execa";
 import { ensureRescueImage } from "../rescue/build.ts";
+import { ensureBundle } from "../rig/agent-bundle.ts";
 import { readMachine } from "./machine.ts";
 import { commandLine } from "./quote.ts";
 import { bootRescue } from "./rescue-vm.ts";
@@ -33,8 +33,7 @@ async function main(): Promise<number> {
   const bundle = join(repo, "dist", "byol.mjs");
   // The tests run the bundle, so it is rebuilt each run: a stale one would test old code.
   if (!values["no-build"]) {
-    say("building the agent bundle (npm run build)");
-    await execa("npm", ["run", "build"], { cwd: repo, stdio: "inherit" });
+    await ensureBundle(repo, say);
   } else if (!existsSync(bundle)) {
     say(`--no-build, but ${bundle} is missing: run npm run build`);
     return 1;
