@@ -86,6 +86,25 @@ export function startStatusPoll(exec: Exec, byol: readonly string[], everyMs = 1
   };
 }
 
+// A step shorter than the poll interval can run entirely between two polls: it is still "todo" in one
+// poll's list and already "done" in the next. That excuses it from being seen as the current step, but
+// only when those two polls are consecutive and no further apart than MAX_POLL_GAP_MS; a step that the
+// status left out while it ran for longer would have shown in a poll in between.
+const MAX_POLL_GAP_MS = 10_000;
+type Status = NonNullable<StatusSample["status"]>;
+function passedBetweenPolls(seen: readonly Status[], samples: readonly StatusSample[], step: string): number | undefined {
+  const state = (s: Status) => s.steps.find((x) => x.name === step)?.status;
+  for (let i = 1; i < seen.length; i++) {
+    if (state(seen[i - 1]!) !== "todo" || state(seen[i]!) !== "done") continue;
+    const at = (s: Status) => samples.findIndex((x) => x.status === s);
+    const [a, b] = [at(seen[i - 1]!), at(seen[i]!)];
+    if (b !== a + 1) return undefined;
+    const gap = samples[b]!.atMs - samples[a]!.atMs;
+    return gap <= MAX_POLL_GAP_MS ? gap : undefined;
+  }
+  return undefined;
+}
+
 export const STEPS_IN_ORDER = ["download", "partitioning", "deploy", "make_image_bootable"] as const;
 
 // The polls saw each of the steps as the current one, never going back to an earlier one, and download
@@ -104,7 +123,12 @@ export function statusPollChecks(samples: readonly StatusSample[], runId?: strin
   const order: string[] = [];
   for (const s of seen) if (s.ovhStep !== null && order.at(-1) !== s.ovhStep) order.push(s.ovhStep);
   const wanted = order.filter((o) => (STEPS_IN_ORDER as readonly string[]).includes(o));
-  const missing = required.filter((o) => !wanted.includes(o));
+  const unseen = required.filter((o) => !wanted.includes(o));
+  const between = unseen.flatMap((o) => {
+    const gap = passedBetweenPolls(seen, samples, o);
+    return gap === undefined ? [] : [{ step: o, gap }];
+  });
+  const missing = unseen.filter((o) => !between.some((b) => b.step === o));
   const backwards = wanted.some(
     (o, i) => i > 0 && STEPS_IN_ORDER.indexOf(o as never) < STEPS_IN_ORDER.indexOf(wanted[i - 1] as never),
   );
@@ -124,7 +148,7 @@ export function statusPollChecks(samples: readonly StatusSample[], runId?: strin
     {
       name: "status poll: steps in order",
       ok: inOrder,
-      detail: `${polls}; seen: ${order.join(" > ") || "no step"}${missing.length ? `; never seen: ${missing.join(", ")}` : ""}${backwards ? "; went back to an earlier step" : ""}${reachedNote}`,
+      detail: `${polls}; seen: ${order.join(" > ") || "no step"}${missing.length ? `; never seen: ${missing.join(", ")}` : ""}${between.map((b) => `; ${b.step} began and ended between two polls ${(b.gap / 1000).toFixed(1)} s apart`).join("")}${backwards ? "; went back to an earlier step" : ""}${reachedNote}`,
     },
     {
       name: "status poll: download progress",

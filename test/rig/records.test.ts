@@ -181,6 +181,31 @@ describe("status poll checks", () => {
     assert.equal(early[1]?.ok, true, "no progress is required from a download that did not complete");
   });
 
+  it("excuses a step that began and ended between two consecutive polls, not one hidden for longer", () => {
+    const at = (atMs: number, ovhStep: string, states: string[], progress?: number): StatusSample => {
+      const s = sample(atMs, ovhStep, progress);
+      const names = ["download", "partitioning", "deploy", "make_image_bootable"];
+      s.status!.steps = names.map((name, i) => ({ name, status: states[i]! }));
+      return s;
+    };
+    const run = (gapMs: number, between: StatusSample[] = []) =>
+      statusPollChecks([
+        at(0, "download", ["doing", "todo", "todo", "todo"], 40),
+        at(3000, "download", ["doing", "todo", "todo", "todo"], 90),
+        ...between,
+        at(3000 + gapMs, "deploy", ["done", "done", "doing", "todo"]),
+        at(7000 + gapMs, "make_image_bootable", ["done", "done", "done", "doing"]),
+      ])[0]!;
+    const short = run(3600);
+    assert.equal(short.ok, true, short.detail);
+    assert.match(short.detail, /partitioning began and ended between two polls 3\.6 s apart/);
+    const long = run(60_000);
+    assert.equal(long.ok, false, "a minute between polls does not show the step was short");
+    assert.match(long.detail, /never seen: partitioning/);
+    const hidden = run(3600, [{ atMs: 4000, error: "exit 1: status failed" }]);
+    assert.equal(hidden.ok, false, "an unreadable poll in between may have been the one that showed the step");
+  });
+
   it("holds a streamed byoi_64 run to deploy, with the stream's progress", () => {
     const steps: [string, string][] = [
       ["deploy", "done"],
