@@ -92,7 +92,11 @@ export function startStatusPoll(exec: Exec, byol: readonly string[], everyMs = 1
 // status left out while it ran for longer would have shown in a poll in between.
 const MAX_POLL_GAP_MS = 10_000;
 type Status = NonNullable<StatusSample["status"]>;
-function passedBetweenPolls(seen: readonly Status[], samples: readonly StatusSample[], step: string): number | undefined {
+function passedBetweenPolls(
+  seen: readonly Status[],
+  samples: readonly StatusSample[],
+  step: string,
+): number | undefined {
   const state = (s: Status) => s.steps.find((x) => x.name === step)?.status;
   for (let i = 1; i < seen.length; i++) {
     if (state(seen[i - 1]!) !== "todo" || state(seen[i]!) !== "done") continue;
