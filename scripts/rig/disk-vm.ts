@@ -9,6 +9,7 @@ import { consoleTail } from "../vm/console-log.ts";
 import { freePort } from "../vm/ports.ts";
 import { netdevOption, type QemuDisk } from "../vm/qemu.ts";
 import { type ExecOptions, type ExecResult, sshExec } from "../vm/ssh.ts";
+import { within } from "../vm/within.ts";
 
 export interface DiskBootSpec {
   firmware: "uefi" | "bios";
@@ -134,8 +135,7 @@ export async function bootFromDisks(opts: DiskBootOptions): Promise<DiskVm> {
     exec: (argv, execOpts) => sshExec(target, argv, execOpts),
     async poweroff(timeoutMs = 60_000) {
       if (running()) await sshExec(target, "systemctl poweroff", { timeoutMs: 15_000 });
-      const timer = sleep(timeoutMs).then(() => "timeout" as const);
-      if ((await Promise.race([exited, timer])) === "timeout") opts.log("disk boot: no power-off, killing QEMU");
+      if ((await within(exited, timeoutMs)) === "timeout") opts.log("disk boot: no power-off, killing QEMU");
       await kill();
     },
     [Symbol.asyncDispose]: kill,

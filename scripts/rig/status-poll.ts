@@ -1,8 +1,8 @@
 // `byol status --json` polled over SSH about every second while the install runs, as a provisioning system
 // would poll OVH's GET …/install/status; and the check of what the polls saw: the OVH-named steps in order
 // (download > partitioning > deploy > make_image_bootable) and download progress.
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ExecOptions, ExecResult } from "../vm/ssh.ts";
+import { within } from "../vm/within.ts";
 import type { Check } from "./checks.ts";
 
 /** One poll: when (ms since the poller started) and what `byol status --json` printed. */
@@ -79,8 +79,8 @@ export function startStatusPoll(exec: Exec, byol: readonly string[], everyMs = 1
   return {
     async stop() {
       await exec(["touch", STOP_FILE], { timeoutMs: 60_000 });
-      const r = await Promise.race([loop, sleep(120_000).then(() => undefined)]);
-      if (r === undefined) samples.push({ atMs: samples.at(-1)?.atMs ?? 0, error: "the poll loop did not stop" });
+      if ((await within(loop, 120_000)) === "timeout")
+        samples.push({ atMs: samples.at(-1)?.atMs ?? 0, error: "the poll loop did not stop" });
       return samples;
     },
   };

@@ -12,6 +12,7 @@ import { ovmfFor } from "./ovmf.ts";
 import { freePort } from "./ports.ts";
 import { type GuestForward, qemuArgs } from "./qemu.ts";
 import { type ExecOptions, type ExecResult, makeKeyPair, sshExec } from "./ssh.ts";
+import { within } from "./within.ts";
 
 export const READY_MARKER = "BYOL-AGENT-READY";
 
@@ -166,8 +167,7 @@ export async function bootRescue(opts: BootOptions): Promise<RescueVm> {
     exec: (argv, execOpts) => sshExec(target, argv, execOpts),
     async poweroff(timeoutMs = 30_000) {
       await sshExec(target, "poweroff", { timeoutMs: 10_000 });
-      const timer = sleep(timeoutMs).then(() => "timeout" as const);
-      if ((await Promise.race([exited, timer])) === "timeout") await kill();
+      if ((await within(exited, timeoutMs)) === "timeout") await kill();
     },
     kill,
     [Symbol.asyncDispose]: dispose,
