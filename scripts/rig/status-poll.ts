@@ -97,13 +97,12 @@ function passedBetweenPolls(
   samples: readonly StatusSample[],
   step: string,
 ): number | undefined {
-  const state = (s: Status) => s.steps.find((x) => x.name === step)?.status;
-  for (let i = 1; i < seen.length; i++) {
-    if (state(seen[i - 1]!) !== "todo" || state(seen[i]!) !== "done") continue;
-    const at = (s: Status) => samples.findIndex((x) => x.status === s);
-    const [a, b] = [at(seen[i - 1]!), at(seen[i]!)];
-    if (b !== a + 1) return undefined;
-    const gap = samples[b]!.atMs - samples[a]!.atMs;
+  const mine = new Set(seen);
+  const state = (s: Status | undefined) =>
+    s !== undefined && mine.has(s) ? s.steps.find((x) => x.name === step)?.status : undefined;
+  for (let i = 1; i < samples.length; i++) {
+    if (state(samples[i - 1]!.status) !== "todo" || state(samples[i]!.status) !== "done") continue;
+    const gap = samples[i]!.atMs - samples[i - 1]!.atMs;
     return gap <= MAX_POLL_GAP_MS ? gap : undefined;
   }
   return undefined;
