@@ -3,16 +3,16 @@
 // and did not finish. Idempotent: a second cleanup finds nothing and changes nothing.
 
 import { readFileSync } from "node:fs";
+import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { CommandError } from "./errors.ts";
 import type { RunContext } from "./exec/context.ts";
 import * as left from "./exec/leftovers.ts";
-import { resetPartitionTables } from "./exec/reset-tables.ts";
 import { retry } from "./exec/retry.ts";
 import { defaultRunDir, readRunState, type SavedRunState, writeRunState } from "./exec/state.ts";
 import { parseMdstat } from "./probe/mdstat.ts";
 import { parseMounts } from "./probe/mounts.ts";
 
-export { resetPartitionTables } from "./exec/reset-tables.ts";
+export { resetPartitionTables } from "./disk/reset-tables.ts";
 
 export type CleanupContext = Pick<RunContext, "runner" | "log" | "events">;
 

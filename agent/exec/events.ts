@@ -4,7 +4,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Redactor } from "../redact.ts";
-import { createHumanView } from "./human-view.ts";
+import { createHumanView } from "../view/human-view.ts";
 import type { EventSink, StepEvent } from "./types.ts";
 
 export interface RunResult {

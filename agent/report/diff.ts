@@ -2,10 +2,10 @@
 // with other commands), the commands the runs actually ran, step by step, and the per-step
 // timings side by side.
 
-import { formatDuration } from "../exec/progress-line.ts";
 import type { JournalEntry } from "../exec/types.ts";
 import { shellJoin } from "../plan/quote.ts";
 import type { PlanStep } from "../plan/types.ts";
+import { formatDuration } from "../view/progress-line.ts";
 import type { RunRecord } from "./read.ts";
 
 export type LineOp = { op: " " | "-" | "+"; text: string };

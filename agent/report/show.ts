@@ -2,9 +2,9 @@
 // result), the steps with their timings, the failing command with its output, and the end of
 // make_image_bootable.sh's output.
 
-import { formatDuration } from "../exec/progress-line.ts";
 import type { JournalEntry } from "../exec/types.ts";
 import { shellJoin } from "../plan/quote.ts";
+import { formatDuration } from "../view/progress-line.ts";
 import type { RunRecord } from "./read.ts";
 import type { StepPhase } from "./summary.ts";
 

@@ -1,6 +1,6 @@
 // The status for a person: one header line, the OVH steps with ✓ … ✗ marks, the result.
 
-import { progressLine } from "../exec/progress-line.ts";
+import { progressLine } from "../view/progress-line.ts";
 import type { StatusReport } from "./read.ts";
 import type { StepStatus } from "./reduce.ts";
 

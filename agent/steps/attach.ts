@@ -6,9 +6,9 @@
 import { mkdir, rmdir } from "node:fs/promises";
 import type { RunContext } from "../exec/context.ts";
 import { deferRelease } from "../exec/teardown.ts";
+import { mountImagePartition } from "../image/expose.ts";
 import type { ImageState } from "../image/types.ts";
 import type { AttachStep } from "../plan/types.ts";
-import { mountImagePartition } from "./image-expose.ts";
 
 export async function attach(ctx: RunContext, step: AttachStep, image: ImageState): Promise<void> {
   const { file, inspection } = image;

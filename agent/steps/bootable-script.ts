@@ -6,8 +6,8 @@ import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { CommandError, InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
+import { bindMounts } from "../image/chroot.ts";
 import type { BootableScriptStep } from "../plan/types.ts";
-import { bindMounts } from "./chroot.ts";
 
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 30 * 60_000;
 export const SCRIPT_LOG = "make_image_bootable.log";

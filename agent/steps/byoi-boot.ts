@@ -4,13 +4,13 @@
 // Then the ordinary boot-entries step makes the efibootmgr entry and applies --boot-order.
 // Legacy BIOS: no entry; the ordinary step checks the MBR's boot code and warns.
 
+import { findEsp, readDiskTable } from "../disk/byoi-table.ts";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { partitionDevice } from "../plan/disks.ts";
 import type { BootEntriesStep } from "../plan/types.ts";
 import { type BootEntriesOptions, bootEntries } from "./boot-entries.ts";
 import type { TargetDisk } from "./byoi-inspect.ts";
-import { findEsp, readDiskTable } from "./byoi-table.ts";
 
 const MTOOLS = { MTOOLS_SKIP_CHECK: "1" };
 

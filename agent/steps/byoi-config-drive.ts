@@ -8,15 +8,15 @@
 
 import { open } from "node:fs/promises";
 import type { ConfigDriveFile } from "../config-drive/files.ts";
+import { type DiskTable, isBlockDevice, readDiskTable } from "../disk/byoi-table.ts";
+import { settle } from "../disk/settle.ts";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import { partitionDevice } from "../plan/disks.ts";
 import type { Argv, ConfigDriveStep } from "../plan/types.ts";
 import type { TargetDisk } from "./byoi-inspect.ts";
-import { type DiskTable, isBlockDevice, readDiskTable } from "./byoi-table.ts";
 import { configDrive } from "./config-drive.ts";
-import { markDisksWritten } from "./run-state.ts";
-import { settle } from "./settle.ts";
 
 const MiB = 1024 * 1024;
 const MBR_LIMIT = 2 ** 32; // sectors an MBR entry can address

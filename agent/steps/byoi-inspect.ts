@@ -14,10 +14,10 @@ import type { RunContext } from "../exec/context.ts";
 import { detectFormat } from "../image/format.ts";
 import { type PartitionTable, PartitionTableError, parsePartitionTable } from "../image/partitions.ts";
 import type { Qcow2Header } from "../image/qcow2.ts";
+import { readHead, readVirtual } from "../image/read.ts";
 import { formatMismatch } from "../image/refusals.ts";
 import type { ImageState } from "../image/types.ts";
 import type { InspectStep } from "../plan/types.ts";
-import { readHead, readVirtual } from "./image-read.ts";
 import { checkQcow2 } from "./inspect.ts";
 
 const MAX_CLUSTER = 2 * 1024 * 1024;

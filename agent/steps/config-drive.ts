@@ -8,8 +8,8 @@ import { dirname, join } from "node:path";
 import type { ConfigDriveFile } from "../config-drive/files.ts";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import type { ConfigDriveStep } from "../plan/types.ts";
-import { markDisksWritten } from "./run-state.ts";
 
 const STAGING = "/dev/shm/byol-config-drive-";
 

@@ -4,11 +4,11 @@
 
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
+import { readInRoot, writeInRoot } from "../image/files.ts";
 import { buildFstab, type FstabLine } from "../image/fstab.ts";
 import { hostnameFile, hostsWith } from "../image/hostname.ts";
 import { buildMdadmConf } from "../image/mdadm-conf.ts";
 import type { ConfigureStep } from "../plan/types.ts";
-import { readInRoot, writeInRoot } from "./image-files.ts";
 
 export async function configure(ctx: RunContext, step: ConfigureStep, opts: { root: string }): Promise<void> {
   const { root } = opts;

@@ -14,11 +14,13 @@ import { mkdir, mkdtemp, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { CommandError, InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
+import { defaultVia, mountImagePartition, removeScratch, type Via } from "../image/expose.ts";
 import { detectFileSystem, SUPERBLOCK_BYTES } from "../image/filesystem.ts";
 import { detectFormat } from "../image/format.ts";
 import { PartitionTableError, parsePartitionTable } from "../image/partitions.ts";
 import { parseQcow2Header, type Qcow2Header, Qcow2ParseError } from "../image/qcow2.ts";
 import { parseQemuInfo } from "../image/qemu-info.ts";
+import { readHead, readVirtual } from "../image/read.ts";
 import {
   fileSystemRefusal,
   formatMismatch,
@@ -29,11 +31,9 @@ import {
   SCRIPT_PATH,
   scriptRefusal,
 } from "../image/refusals.ts";
+import { lookupScript } from "../image/script.ts";
 import type { ImageFileSystem, ImagePartition, ImageState, Inspection } from "../image/types.ts";
 import type { InspectStep } from "../plan/types.ts";
-import { defaultVia, mountImagePartition, removeScratch, type Via } from "./image-expose.ts";
-import { readHead, readVirtual } from "./image-read.ts";
-import { lookupScript } from "./image-script.ts";
 
 const MAX_CLUSTER = 2 * 1024 * 1024; // qcow2 cluster_bits <= 21: the header and its extensions fit in this
 const TABLE_BYTES = 1024 * 1024;

@@ -1,11 +1,11 @@
 // One LVM volume group with its logical volumes, with the plan's pvcreate, vgcreate and
 // lvcreate. Its handle deactivates the group when the run ends, fails or is interrupted.
 
+import { waitForNodes } from "../disk/wait-for-nodes.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import { lvmHandle } from "../exec/teardown.ts";
 import type { LvmStep } from "../plan/types.ts";
-import { markDisksWritten } from "./run-state.ts";
-import { waitForNodes } from "./wait-for-nodes.ts";
 
 export async function lvm(ctx: RunContext, step: LvmStep): Promise<void> {
   markDisksWritten(ctx);

@@ -1,8 +1,8 @@
 // Format one partition, array or logical volume with the plan's mkfs/mkswap command.
 
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import type { MkfsStep } from "../plan/types.ts";
-import { markDisksWritten } from "./run-state.ts";
 
 export async function mkfs(ctx: RunContext, step: MkfsStep): Promise<void> {
   markDisksWritten(ctx);

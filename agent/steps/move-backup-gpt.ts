@@ -2,11 +2,11 @@
 // disk. `sgdisk -e` moves it to the disk's end (and with it the last usable sector), which is also
 // what makes room for the config drive. An MBR image has no backup table: nothing to do.
 
+import { readDiskTable } from "../disk/byoi-table.ts";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import type { MoveBackupGptStep } from "../plan/types.ts";
-import { readDiskTable } from "./byoi-table.ts";
-import { markDisksWritten } from "./run-state.ts";
 
 export const MOVE_FAILED = "Can not move backup GPT data structures to the end of disk.";
 

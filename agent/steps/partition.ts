@@ -3,12 +3,12 @@
 // the new partitions show of an earlier install: a partition that starts or ends where an
 // old one did shows its old md superblock again, and udev may already have assembled it.
 
+import { releaseHolders } from "../disk/release-holders.ts";
+import { isSettle, settle } from "../disk/settle.ts";
+import { waitForNodes } from "../disk/wait-for-nodes.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import type { PartitionStep } from "../plan/types.ts";
-import { releaseHolders } from "./release-holders.ts";
-import { markDisksWritten } from "./run-state.ts";
-import { isSettle, settle } from "./settle.ts";
-import { waitForNodes } from "./wait-for-nodes.ts";
 
 export async function partition(ctx: RunContext, step: PartitionStep): Promise<void> {
   markDisksWritten(ctx);

@@ -2,11 +2,11 @@
 // run ends; its handle stops it when the run fails or is interrupted. The initial resync
 // runs in the background: formatting and copying do not wait for it.
 
+import { waitForNodes } from "../disk/wait-for-nodes.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import { mdHandle } from "../exec/teardown.ts";
 import type { RaidStep } from "../plan/types.ts";
-import { markDisksWritten } from "./run-state.ts";
-import { waitForNodes } from "./wait-for-nodes.ts";
 
 export async function raid(ctx: RunContext, step: RaidStep): Promise<void> {
   markDisksWritten(ctx);

@@ -3,12 +3,12 @@
 // every partition, then the plan's wipefs and `sgdisk -Z` of each disk, which also clears
 // the backup GPT.
 
+import { parseMdstat } from "../disk/holders.ts";
+import { readMdstat, releaseHolders } from "../disk/release-holders.ts";
+import { settle } from "../disk/settle.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import type { WipeStep } from "../plan/types.ts";
-import { parseMdstat } from "./holders.ts";
-import { readMdstat, releaseHolders } from "./release-holders.ts";
-import { markDisksWritten } from "./run-state.ts";
-import { settle } from "./settle.ts";
 
 export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
   const run = (argv: readonly string[]) => ctx.runner.run(argv, { step: step.id });

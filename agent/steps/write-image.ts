@@ -14,7 +14,9 @@ import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
+import { markDisksWritten } from "../exec/run-state.ts";
 import { parseQcow2Header } from "../image/qcow2.ts";
+import { readHead } from "../image/read.ts";
 import { PlainPool } from "../io/batch-pool.ts";
 import { HeldHeadDisk, scrubDisk } from "../io/disk-sink.ts";
 import { FileSink, FileSinkError } from "../io/file-sink.ts";
@@ -23,8 +25,6 @@ import type { WriteImageStep } from "../plan/types.ts";
 import type { ImageSpec } from "../request/types.ts";
 import { checkTable, type TargetDisk, tooBigMessage } from "./byoi-inspect.ts";
 import { downloadImage } from "./download.ts";
-import { readHead } from "./image-read.ts";
-import { markDisksWritten } from "./run-state.ts";
 import { wipe } from "./wipe.ts";
 
 export const WRITE_BATCH_BYTES = 4 * 1024 * 1024;

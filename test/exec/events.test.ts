@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { createEventSink } from "../../agent/exec/events.ts";
-import { formatSeconds, progressLine } from "../../agent/exec/progress-line.ts";
 import { Redactor } from "../../agent/redact.ts";
+import { formatSeconds, progressLine } from "../../agent/view/progress-line.ts";
 import { tempDir } from "./helpers.ts";
 
 const MiB = 1024 * 1024;

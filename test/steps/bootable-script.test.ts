@@ -25,11 +25,11 @@ import type { RunContext } from "../../agent/exec/context.ts";
 import { Journal } from "../../agent/exec/journal.ts";
 import { createRunner } from "../../agent/exec/runner.ts";
 import type { StepEvent } from "../../agent/exec/types.ts";
+import { SAVED_RESOLV_CONF } from "../../agent/image/chroot.ts";
 import { createLogger } from "../../agent/log.ts";
 import type { BootableScriptStep } from "../../agent/plan/types.ts";
 import { Redactor } from "../../agent/redact.ts";
 import { bootableScript, SCRIPT_LOG } from "../../agent/steps/bootable-script.ts";
-import { SAVED_RESOLV_CONF } from "../../agent/steps/chroot.ts";
 
 const SECRET = "Bearer s3cr3t-token-for-tests";
 const root = process.getuid?.() === 0;

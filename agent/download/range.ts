@@ -1,7 +1,7 @@
 // Resuming a download with HTTP Range: what to ask for, and whether the answer fits.
 
-import type { ImageResponse } from "./download-http.ts";
-import { header } from "./download-http.ts";
+import type { ImageResponse } from "./http.ts";
+import { header } from "./http.ts";
 
 // Range from the first missing byte; If-Range makes the server send the whole (new) image
 // instead if it changed since the first response.

@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RunContext } from "../exec/context.ts";
 import { deferRelease, loopHandle, mountHandle, TEARDOWN } from "../exec/teardown.ts";
-import type { ImageFileSystem, ImagePartition } from "../image/types.ts";
 import { parseMounts } from "../probe/mounts.ts";
-import { connectNbd } from "./image-nbd.ts";
+import { connectNbd } from "./nbd.ts";
+import type { ImageFileSystem, ImagePartition } from "./types.ts";
 
 export type Via = "fuse" | "nbd";
 

@@ -2,8 +2,8 @@
 // the next command may be the one during which the run is killed, and `byol cleanup`
 // then needs to know which step it was in and whether disks were written.
 
-import type { RunContext } from "../exec/context.ts";
-import { RunStateStore } from "../exec/state.ts";
+import type { RunContext } from "./context.ts";
+import { RunStateStore } from "./state.ts";
 
 // Entering a plan step.
 export function enterStep(ctx: RunContext, stepId: string): void {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseContentRange, resumeHeaders, validatorOf } from "../../agent/steps/download-range.ts";
-import { networkReason, parseRetryAfter, retryDelayMs } from "../../agent/steps/download-retry.ts";
+import { parseContentRange, resumeHeaders, validatorOf } from "../../agent/download/range.ts";
+import { networkReason, parseRetryAfter, retryDelayMs } from "../../agent/download/retry.ts";
 
 test("Content-Range is parsed, with or without a total", () => {
   assert.deepEqual(parseContentRange("bytes 100-199/1000"), { start: 100, total: 1000 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findHolders, hasLvm, parseMdstat } from "../../agent/steps/holders.ts";
+import { findHolders, hasLvm, parseMdstat } from "../../agent/disk/holders.ts";
 
 // lsblk -J -p -o NAME,TYPE,MOUNTPOINTS /dev/vdb /dev/vdc, after an earlier RAID1 + LVM install
 const lsblk = JSON.stringify({

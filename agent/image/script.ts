@@ -4,7 +4,7 @@
 
 import { lstat, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { ScriptLookup } from "../image/refusals.ts";
+import type { ScriptLookup } from "./refusals.ts";
 
 const MAX_LINKS = 40; // as the kernel's ELOOP limit
 

@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { isSettle, settle } from "../../agent/disk/settle.ts";
 import { Journal } from "../../agent/exec/journal.ts";
 import { createRunner } from "../../agent/exec/runner.ts";
 import type { StepEvent } from "../../agent/exec/types.ts";
 import { createLogger } from "../../agent/log.ts";
 import { Redactor } from "../../agent/redact.ts";
-import { isSettle, settle } from "../../agent/steps/settle.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "byol-settle-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

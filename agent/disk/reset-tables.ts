@@ -1,7 +1,7 @@
 // Resetting the target disks' partition tables after a failure, so a half-written disk
 // never boots: wipefs for every signature, then sgdisk -Z for both GPT copies and the MBR.
 
-import type { RunContext } from "./context.ts";
+import type { RunContext } from "../exec/context.ts";
 
 export type ResetContext = Pick<RunContext, "runner" | "log" | "events">;
 

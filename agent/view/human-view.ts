@@ -1,8 +1,8 @@
 // The event stream for a person on a terminal: `==> title`, `    done in 1.2s`, failures
 // in full, and one updating progress line on a TTY (a line every few seconds otherwise).
 
+import type { StepEvent } from "../exec/types.ts";
 import { formatDuration, progressLine } from "./progress-line.ts";
-import type { StepEvent } from "./types.ts";
 
 export const PLAIN_PROGRESS_EVERY_MS = 5000;
 
