@@ -12,6 +12,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
+import { downloadImage } from "../download/image.ts";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { markDisksWritten } from "../exec/run-state.ts";
@@ -24,7 +25,6 @@ import { ProgressStage } from "../io/progress.ts";
 import type { WriteImageStep } from "../plan/types.ts";
 import type { ImageSpec } from "../request/types.ts";
 import { checkTable, type TargetDisk, tooBigMessage } from "./byoi-inspect.ts";
-import { downloadImage } from "./download.ts";
 import { wipe } from "./wipe.ts";
 
 export const WRITE_BATCH_BYTES = 4 * 1024 * 1024;

@@ -4,8 +4,8 @@
 // time (ms) of each busy thread: main, hash worker, libuv pool (the file writes).
 
 import { readdirSync, readFileSync } from "node:fs";
+import { downloadImage } from "../../agent/download/image.ts";
 import type { ChecksumType } from "../../agent/request/types.ts";
-import { downloadImage } from "../../agent/steps/download.ts";
 
 const [url, destination, algorithm = "sha512", expected] = process.argv.slice(2);
 if (url === undefined || destination === undefined) throw new Error("usage: byol-run.ts URL DEST [ALGO] [HEX]");

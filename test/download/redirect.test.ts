@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { downloadImage } from "../../agent/steps/download.ts";
+import { downloadImage } from "../../agent/download/image.ts";
 import { setup } from "../io/download-setup.ts";
 import { image, send, serve } from "../io/image-server.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { downloadImage } from "../../agent/steps/download.ts";
+import { downloadImage } from "../../agent/download/image.ts";
 import { setup } from "../io/download-setup.ts";
 import { image, send, serve } from "../io/image-server.ts";
 

@@ -4,8 +4,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DownloadOptions } from "../../agent/download/image.ts";
 import type { StepEvent } from "../../agent/exec/types.ts";
-import type { DownloadOptions } from "../../agent/steps/download.ts";
 
 export interface Setup extends AsyncDisposable {
   destination: string; // inside a directory that does not exist yet

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { access, readFile } from "node:fs/promises";
 import { test } from "node:test";
+import { downloadImage, memoryLimitBytes } from "../../agent/download/image.ts";
 import { InstallError } from "../../agent/errors.ts";
-import { downloadImage, memoryLimitBytes } from "../../agent/steps/download.ts";
 import { setup } from "../io/download-setup.ts";
 import { image, send, serve } from "../io/image-server.ts";
 

@@ -13,16 +13,6 @@ import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "undici";
-import { header, type ImageResponse, openImage, RedirectError } from "../download/http.ts";
-import { parseContentRange, resumeHeaders, validatorOf } from "../download/range.ts";
-import {
-  DEFAULT_RETRY,
-  isRetryableStatus,
-  networkReason,
-  type RetryPolicy,
-  retryDelayMs,
-  TransientError,
-} from "../download/retry.ts";
 import { InstallError } from "../errors.ts";
 import type { EventSink } from "../exec/types.ts";
 import { PlainPool } from "../io/batch-pool.ts";
@@ -32,6 +22,16 @@ import { LimitStage } from "../io/limit.ts";
 import { ProgressStage } from "../io/progress.ts";
 import { Redactor } from "../redact.ts";
 import type { ChecksumType, ImageType } from "../request/types.ts";
+import { header, type ImageResponse, openImage, RedirectError } from "./http.ts";
+import { parseContentRange, resumeHeaders, validatorOf } from "./range.ts";
+import {
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  networkReason,
+  type RetryPolicy,
+  retryDelayMs,
+  TransientError,
+} from "./retry.ts";
 
 export interface DownloadOptions {
   url: string; // may carry user:pass@ (a secret)
