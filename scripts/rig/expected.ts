@@ -1,6 +1,8 @@
 // What the installed system must look like, derived from the scenario's OVH request and machine alone
 // (not from byol's planner, so the rig judges byol rather than repeating it). No I/O here.
+
 import type { ScenarioMachine } from "./scenario.ts";
+import { reinstallForm } from "./secrets.ts";
 
 export type FileSystem = "ext4" | "xfs" | "btrfs" | "swap";
 
@@ -69,7 +71,8 @@ export function decodeUserData(value: string): string {
 }
 
 // The expected system of a substituted request on a machine.
-export function expectedSystem(request: Record<string, unknown>, machine: ScenarioMachine): ExpectedSystem {
+export function expectedSystem(payload: Record<string, unknown>, machine: ScenarioMachine): ExpectedSystem {
+  const request = reinstallForm(payload);
   const os = request["operatingSystem"] === "byoi_64" ? "byoi_64" : "byolinux_64";
   const c = (request["customizations"] ?? {}) as Record<string, unknown>;
   const storage = Array.isArray(request["storage"]) ? (request["storage"] as Record<string, unknown>[]) : [];

@@ -10,6 +10,7 @@ import { ensureImage } from "../images/build.ts";
 import { imagesDir } from "../images/images.ts";
 import { ensureRescueImage } from "../rescue/build.ts";
 import { ensureBundle } from "./agent-bundle.ts";
+import { isImagePath } from "./scenario-image.ts";
 
 // Parent pid of every process, from /proc/<pid>/stat (the field after the parenthesised command).
 function parentPids(): Map<number, number> {
@@ -108,7 +109,7 @@ export async function prepare(images: readonly string[], repo: string, log: (lin
   process.on("SIGTERM", onSignal);
   try {
     await ensureRescueImage({ log });
-    for (const name of new Set(images)) await ensureImage(name, { log });
+    for (const name of new Set(images)) if (!isImagePath(name)) await ensureImage(name, { log });
     await ensureBundle(repo, log);
   } finally {
     process.off("SIGINT", onSignal);

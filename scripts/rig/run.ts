@@ -5,7 +5,6 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promis
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { ensureImage } from "../images/build.ts";
 import { ensureRescueImage } from "../rescue/build.ts";
 import { track } from "../vm/cleanup.ts";
 import { planDisks } from "../vm/disks.ts";
@@ -23,7 +22,8 @@ import { serveImage } from "./image-server.ts";
 import { diskChecks, exitChecks, makeVerdict, parseResult, type Verdict } from "./outcome.ts";
 import { REPORT_FILE, recordChecks } from "./records.ts";
 import { type Scenario, substitute } from "./scenario.ts";
-import { RIG_AUTHORIZATION, withRigSecrets } from "./secrets.ts";
+import { scenarioImage } from "./scenario-image.ts";
+import { RIG_AUTHORIZATION, reinstallForm, withRigSecrets } from "./secrets.ts";
 import { startStatusPoll } from "./status-poll.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -73,7 +73,7 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   const { machine } = scenario;
   let t = Date.now();
   const rescueImage = await ensureRescueImage({ log });
-  const image = await ensureImage(scenario.image, { log });
+  const image = await scenarioImage(scenario.image, log);
   const bundle = await ensureBundle(repo, log);
   const agentDir = join(outDir, "agent");
   await mkdir(agentDir, { recursive: true });
@@ -84,7 +84,7 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   const key = await makeKeyPair(keyDir);
   timings["prepare"] = Date.now() - t;
 
-  await using server = await serveImage(image.path, `/${scenario.image}.${image.format}`, RIG_AUTHORIZATION);
+  await using server = await serveImage(image.path, `/${image.fileName}`, RIG_AUTHORIZATION);
   const request = withRigSecrets(
     substitute(scenario.request, {
       IMAGE_URL: `http://${IMAGE_HOST}${server.urlPath}`,
@@ -248,7 +248,7 @@ async function bootAndCheck(
     ok: true,
     detail: `root logged in with the request's key ${(dvm.bootMs / 1000).toFixed(0)} s after power-on`,
   });
-  const c = (request["customizations"] ?? {}) as Record<string, unknown>;
+  const c = (reinstallForm(request)["customizations"] ?? {}) as Record<string, unknown>;
   const loader = expected.operatingSystem === "byoi_64" ? c["efiBootloaderPath"] : undefined;
   const inside = await checkBootedSystem(dvm, {
     expected,

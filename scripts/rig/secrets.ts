@@ -4,6 +4,7 @@
 // record may hold any of them.
 import { readFile } from "node:fs/promises";
 import tar from "tar-stream";
+import { fromLegacy, isLegacy } from "../../agent/request/legacy.ts";
 import type { Check } from "./checks.ts";
 
 export const RIG_AUTHORIZATION = "Basic cmlnOnJpZy1oZWFkZXItc2VjcmV0LTRmOWM="; // rig:rig-header-secret-4f9c
@@ -13,13 +14,45 @@ export const RIG_USER_DATA_MARKER = "rig-user-data-secret-c35e";
 export const RIG_USER_DATA = `#cloud-config\n# ${RIG_USER_DATA_MARKER}\n`;
 
 // The request with the rig's secrets in: the header, user:password in the image URL, user data if it had none.
+// A request in the legacy install/start form gets them as userMetadata entries, the way that form carries them.
 export function withRigSecrets(request: Record<string, unknown>): Record<string, unknown> {
+  if (Array.isArray(request["userMetadata"])) return withLegacyRigSecrets(request);
   const c = { ...((request["customizations"] ?? {}) as Record<string, unknown>) };
   const headers = (c["httpHeaders"] ?? {}) as Record<string, string>;
   c["httpHeaders"] = { ...headers, Authorization: RIG_AUTHORIZATION };
   if (typeof c["imageURL"] === "string") c["imageURL"] = withPassword(c["imageURL"]);
   if (c["configDriveUserData"] === undefined) c["configDriveUserData"] = RIG_USER_DATA;
   return { ...request, customizations: c };
+}
+
+type Entry = { key: string; value: string };
+
+// userMetadata [{key, value}]: imageURL gets the password, a new httpHeadersNKey/Value pair the header (or the
+// request's own Authorization pair its value), configDriveUserData is added when absent.
+function withLegacyRigSecrets(request: Record<string, unknown>): Record<string, unknown> {
+  const list = (request["userMetadata"] as Entry[]).map((e) =>
+    e.key === "imageURL" ? { ...e, value: withPassword(e.value) } : { ...e },
+  );
+  const auth = list.find((e) => /^httpHeaders\d+Key$/.test(e.key) && e.value.toLowerCase() === "authorization");
+  if (auth !== undefined) {
+    const value = list.find((e) => e.key === auth.key.replace(/Key$/, "Value"));
+    if (value !== undefined) value.value = RIG_AUTHORIZATION;
+  } else {
+    let n = 0;
+    while (list.some((e) => e.key === `httpHeaders${n}Key`)) n++;
+    list.push(
+      { key: `httpHeaders${n}Key`, value: "Authorization" },
+      { key: `httpHeaders${n}Value`, value: RIG_AUTHORIZATION },
+    );
+  }
+  if (!list.some((e) => e.key === "configDriveUserData"))
+    list.push({ key: "configDriveUserData", value: RIG_USER_DATA });
+  return { ...request, userMetadata: list };
+}
+
+// The request in the reinstall form, whichever form it came in (the agent's own reading of the legacy form).
+export function reinstallForm(request: Record<string, unknown>): Record<string, unknown> {
+  return isLegacy(request) ? fromLegacy(request).payload : request;
 }
 
 // http://host/path -> http://byol:<password>@host/path
@@ -33,7 +66,7 @@ export function withPassword(url: string): string {
 // What must never be in a record of this request: the header value (and its token), the URL password, and the
 // user data's marker, or, for a scenario's own user data, its distinctive lines and its base64.
 export function secretsOf(request: Record<string, unknown>): string[] {
-  const c = (request["customizations"] ?? {}) as Record<string, unknown>;
+  const c = (reinstallForm(request)["customizations"] ?? {}) as Record<string, unknown>;
   const out: string[] = [];
   for (const value of Object.values((c["httpHeaders"] ?? {}) as Record<string, string>)) {
     out.push(value, ...value.split(" ").filter((w) => w.length >= 12));
