@@ -11,6 +11,7 @@ import { configDriveFiles } from "./config-drive/files.ts";
 import { releaseHolders } from "./disk/release-holders.ts";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { downloadImage, memoryLimitBytes } from "./download/image.ts";
+import type { BootOrderPolicy } from "./efi/boot-order.ts";
 import { CommandError, EXIT, InstallError, Interrupted } from "./errors.ts";
 import type { RunContext, RunState } from "./exec/context.ts";
 import { createEventSink, type ResultEventSink } from "./exec/events.ts";
@@ -63,7 +64,7 @@ export interface InstallOptions {
   // "disks": stop after the last disk step, leaving everything mounted and assembled for debugging
   stopAfter?: "disks";
   noReboot: boolean;
-  bootOrder: "disk-first" | "network-first" | "keep";
+  bootOrder: BootOrderPolicy;
   scriptTimeoutMs?: number; // make_image_bootable.sh; default 30 minutes
   // journal.jsonl, events.jsonl, byol.log and current.json; default /run/byol (state) and /run/byol/<runId>
   runDir?: string;
@@ -84,7 +85,7 @@ export interface StepInputs {
 
 export interface StepSettings {
   scriptTimeoutMs: number;
-  bootOrder: "disk-first" | "network-first" | "keep";
+  bootOrder: BootOrderPolicy;
   noReboot: boolean;
   beforeReboot?: () => void | Promise<void>; // writes the result line and closes the run state: a reboot leaves no time after it
 }

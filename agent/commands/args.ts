@@ -1,6 +1,7 @@
 // Flag parsing shared by the commands: node:util parseArgs, strict, with usage errors.
 
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
+import { BOOT_ORDERS, type BootOrderPolicy, DEFAULT_BOOT_ORDER } from "../efi/boot-order.ts";
 import { UsageError } from "./exit.ts";
 
 export function parseFlags<const O extends ParseArgsOptionsConfig>(args: string[], options: O) {
@@ -25,4 +26,14 @@ export const IMAGE_STAGING_FLAG = { type: "string", default: "stream" } as const
 export function imageStaging(value: string | undefined): "stream" | "ram" {
   if (value === undefined || value === "stream" || value === "ram") return value ?? "stream";
   throw new UsageError(`--image-staging: expected stream or ram, got '${value}'`);
+}
+
+// --boot-order: the UEFI BootOrder after the install; network-first (OVH's) unless asked otherwise.
+export const BOOT_ORDER_FLAG = { type: "string", default: DEFAULT_BOOT_ORDER } as const;
+
+export function bootOrder(value: string | undefined): BootOrderPolicy {
+  const found = BOOT_ORDERS.find((o) => o === (value ?? DEFAULT_BOOT_ORDER));
+  if (found === undefined)
+    throw new UsageError(`--boot-order: expected one of ${BOOT_ORDERS.join(", ")}, got '${value}'`);
+  return found;
 }

@@ -11,7 +11,7 @@ Commands:
   plan       --request FILE [--inventory FILE] [--json] [--image-staging stream|ram]
                                            print every command an install would run; nothing is touched
   install    --request FILE|- [--json] [--no-reboot] [--report FILE]
-             [--boot-order disk-first|network-first|keep] [--stop-after disks]
+             [--boot-order network-first|disk-first|keep] [--stop-after disks]
              [--image-staging stream|ram]
                                            install the image (ERASES the target disks)
   cleanup                                  release what a failed or killed run left behind
@@ -87,7 +87,11 @@ THIS ERASES THE TARGET DISKS.
                             {"phase":"result","ok":bool,"exitCode":n,"error"?}
   --no-reboot               do not reboot at the end
   --report FILE             also write the run record to FILE
-  --boot-order MODE         disk-first (default), network-first (keep PXE first, as OVH does), keep
+  --boot-order MODE         UEFI BootOrder after the install: network-first (default: network
+                            boot entries stay ahead of the new disk entries, as OVH servers
+                            need to reach their netboot, which chooses rescue or disk),
+                            disk-first (the new entries first: for machines without netboot),
+                            keep (the order as it was, new entries last)
   --script-timeout MINUTES  stop make_image_bootable.sh after this long (default 30)
   --stop-after disks        run only the disk steps (no download or image) and leave everything
                             mounted, for debugging (byolinux_64 only: refused for byoi_64)

@@ -5,12 +5,9 @@ import { install, STOP_AFTER_BYOI } from "../install.ts";
 import { buildPlan } from "../plan/index.ts";
 import { probe } from "../probe/index.ts";
 import { redactorFor } from "../redact.ts";
-import { IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
+import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { loadRequest, readOnlyRunner } from "./common.ts";
 import { UsageError } from "./exit.ts";
-
-const bootOrders = ["disk-first", "network-first", "keep"] as const;
-type BootOrder = (typeof bootOrders)[number];
 
 export async function installCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, {
@@ -19,7 +16,7 @@ export async function installCommand(args: string[]): Promise<number> {
     "no-reboot": { type: "boolean" },
     report: { type: "string" },
     "report-url": { type: "string" },
-    "boot-order": { type: "string", default: "disk-first" },
+    "boot-order": BOOT_ORDER_FLAG,
     "stop-after": { type: "string" },
     "run-dir": { type: "string" },
     "script-timeout": { type: "string", default: "30" },
@@ -30,10 +27,7 @@ export async function installCommand(args: string[]): Promise<number> {
   if (!Number.isFinite(scriptMinutes) || scriptMinutes <= 0) {
     throw new UsageError(`--script-timeout: expected a number of minutes above 0, got '${flags["script-timeout"]}'`);
   }
-  const bootOrder = flags["boot-order"] as BootOrder;
-  if (!bootOrders.includes(bootOrder)) {
-    throw new UsageError(`--boot-order: expected one of ${bootOrders.join(", ")}, got '${flags["boot-order"]}'`);
-  }
+  const order = bootOrder(flags["boot-order"]);
   if (flags["stop-after"] !== undefined && flags["stop-after"] !== "disks") {
     throw new UsageError(`--stop-after: expected 'disks', got '${flags["stop-after"]}'`);
   }
@@ -50,7 +44,7 @@ export async function installCommand(args: string[]): Promise<number> {
       plan,
       json: flags.json === true,
       noReboot: flags["no-reboot"] === true,
-      bootOrder,
+      bootOrder: order,
       scriptTimeoutMs: Math.round(scriptMinutes * 60_000),
       ...(flags["stop-after"] === "disks" ? { stopAfter: "disks" as const } : {}),
       ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),

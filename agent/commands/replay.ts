@@ -10,12 +10,10 @@ import { readInventoryFile } from "../probe/inventory-file.ts";
 import { readRunRecord } from "../report/read.ts";
 import { mapDisks, parseHeaderFlag, type Resupplied, replayPayload } from "../report/replay.ts";
 import { parseRequest } from "../request/index.ts";
-import { IMAGE_STAGING_FLAG, imageStaging } from "./args.ts";
+import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
 import { UsageError } from "./exit.ts";
 import { parse } from "./report.ts";
-
-const bootOrders = ["disk-first", "network-first", "keep"] as const;
 
 export async function replayCommand(args: string[]): Promise<number> {
   const { values: flags, positionals } = parse(args, {
@@ -28,7 +26,7 @@ export async function replayCommand(args: string[]): Promise<number> {
     "dry-run": { type: "boolean" },
     json: { type: "boolean" },
     "no-reboot": { type: "boolean" },
-    "boot-order": { type: "string", default: "disk-first" },
+    "boot-order": BOOT_ORDER_FLAG,
     "run-dir": { type: "string" },
     "image-staging": IMAGE_STAGING_FLAG,
   });
@@ -37,10 +35,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   if (flags.inventory !== undefined && flags["dry-run"] !== true) {
     throw new UsageError("--inventory plans for another machine: it needs --dry-run");
   }
-  const bootOrder = flags["boot-order"] as (typeof bootOrders)[number];
-  if (!bootOrders.includes(bootOrder)) {
-    throw new UsageError(`--boot-order: expected one of ${bootOrders.join(", ")}, got '${flags["boot-order"]}'`);
-  }
+  const order = bootOrder(flags["boot-order"]);
 
   const record = await readRunRecord(positionals[0]!);
   if (record.request === undefined || record.plan === undefined) {
@@ -76,7 +71,7 @@ export async function replayCommand(args: string[]): Promise<number> {
     plan,
     json: flags.json === true,
     noReboot: flags["no-reboot"] === true,
-    bootOrder,
+    bootOrder: order,
     ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
     ...(flags.report !== undefined ? { report: flags.report } : {}),
   });

@@ -7,7 +7,13 @@ import type { BootEntry, BootMgrState } from "./bootmgr.ts";
 //   OVHcloud servers need to reach their netboot first; then everything else.
 // keep: the order as it was, the new entries at the end (`efibootmgr -c` itself puts a new
 //   entry first, so keeping the order needs `-o` too).
-export type BootOrderPolicy = "disk-first" | "network-first" | "keep";
+export const BOOT_ORDERS = ["network-first", "disk-first", "keep"] as const;
+export type BootOrderPolicy = (typeof BOOT_ORDERS)[number];
+
+// OVHcloud servers boot from the network first, and the netboot setting decides between rescue
+// and disk: a disk ahead of the network would lock the server out of rescue. So the default keeps
+// the network first; a machine without netboot (the QEMU rig) asks for disk-first.
+export const DEFAULT_BOOT_ORDER: BootOrderPolicy = "network-first";
 
 // `current` is read after the new entries were created; `created` are their numbers, in disk order.
 export function nextBootOrder(current: BootMgrState, created: readonly string[], policy: BootOrderPolicy): string[] {

@@ -163,7 +163,7 @@ async function runInstall(
   outDir: string,
   log: (line: string) => void,
 ): Promise<{ stdout: string; exitCode: number }> {
-  log("rig: byol install --json --no-reboot --request -");
+  log("rig: byol install --json --no-reboot --boot-order disk-first --request -");
   const view = createEventView();
   const lines = lineSplitter((line) => {
     for (const l of view.line(line)) log(l);
@@ -175,6 +175,9 @@ async function runInstall(
       "install",
       "--json",
       "--no-reboot",
+      // the rig's machines have no netboot: the installed disk must boot first (byol's default, network-first, is OVH's)
+      "--boot-order",
+      "disk-first",
       "--report",
       REPORT_FILE,
       "--request",

@@ -193,7 +193,17 @@ async function byolInstall(name: string, image: string, hostname: string): Promi
   };
   const requestFile = requestIn(dir, body);
   const runDir = join(dir, "run");
-  const args = ["install", "--request", requestFile, "--json", "--no-reboot", "--script-timeout", "5"];
+  const args = [
+    "install",
+    "--request",
+    requestFile,
+    "--json",
+    "--no-reboot",
+    "--boot-order",
+    "disk-first",
+    "--script-timeout",
+    "5",
+  ];
   const { code, stderr, events } = await spawnByol([...args, "--run-dir", runDir]);
   return { code, stderr, events, runDir };
 }

@@ -109,7 +109,17 @@ export async function fullInstall(dir: string, body: object, onEvent?: OnEvent):
   const requestFile = requestIn(dir, body);
   const runDir = join(dir, "run");
   const report = join(dir, "record.tar");
-  const args = ["install", "--request", requestFile, "--json", "--no-reboot", "--script-timeout", "5"];
+  const args = [
+    "install",
+    "--request",
+    requestFile,
+    "--json",
+    "--no-reboot",
+    "--boot-order",
+    "disk-first",
+    "--script-timeout",
+    "5",
+  ];
   const run = await spawnByol([...args, "--run-dir", runDir, "--report", report], onEvent);
   return { code: run.code, stdout: run.stdout, stderr: run.stderr, events: run.events, runDir, report };
 }
