@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildTestImage, DEFAULT_SCRIPT } from "../../fixtures/images/test-image.ts";
 import { assertClean, diskGroup, exclusive, must, requestIn, SKIP, scrub, sh, spawnByol } from "./support/install.ts";
-import { withShell } from "./support/records.ts";
+import { FULL_INSTALL_FLAGS, withShell } from "./support/records.ts";
 
 const TIMEOUT = 20 * 60_000;
 // On the rescue's root filesystem: its /tmp is a tmpfs, which (kernel 6.1) has no user.* xattrs
@@ -193,17 +193,7 @@ async function byolInstall(name: string, image: string, hostname: string): Promi
   };
   const requestFile = requestIn(dir, body);
   const runDir = join(dir, "run");
-  const args = [
-    "install",
-    "--request",
-    requestFile,
-    "--json",
-    "--no-reboot",
-    "--boot-order",
-    "disk-first",
-    "--script-timeout",
-    "5",
-  ];
+  const args = ["install", "--request", requestFile, ...FULL_INSTALL_FLAGS];
   const { code, stderr, events } = await spawnByol([...args, "--run-dir", runDir]);
   return { code, stderr, events, runDir };
 }

@@ -104,22 +104,15 @@ export interface FullRun {
   report: string; // the --report FILE
 }
 
+// The flags of a whole install in a test VM: no netboot there, so the installed disk boots first.
+export const FULL_INSTALL_FLAGS = ["--json", "--no-reboot", "--boot-order", "disk-first", "--script-timeout", "5"];
+
 // `byol install --json --no-reboot --report FILE` of the whole request; `onEvent` may kill it.
 export async function fullInstall(dir: string, body: object, onEvent?: OnEvent): Promise<FullRun> {
   const requestFile = requestIn(dir, body);
   const runDir = join(dir, "run");
   const report = join(dir, "record.tar");
-  const args = [
-    "install",
-    "--request",
-    requestFile,
-    "--json",
-    "--no-reboot",
-    "--boot-order",
-    "disk-first",
-    "--script-timeout",
-    "5",
-  ];
+  const args = ["install", "--request", requestFile, ...FULL_INSTALL_FLAGS];
   const run = await spawnByol([...args, "--run-dir", runDir, "--report", report], onEvent);
   return { code: run.code, stdout: run.stdout, stderr: run.stderr, events: run.events, runDir, report };
 }
