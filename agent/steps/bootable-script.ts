@@ -19,10 +19,10 @@ export const SCRIPT_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C.UTF-
 export async function bootableScript(
   ctx: RunContext,
   step: BootableScriptStep,
-  opts: { timeoutMs: number },
+  opts: { timeoutMs: number; rescueDev?: string },
 ): Promise<void> {
   const argv = step.commands[0] ?? ["chroot", step.root, step.script];
-  const release = await bindMounts(ctx, step.root);
+  const release = await bindMounts(ctx, step.root, opts.rescueDev);
   const output = new ScriptOutput(ctx, step.id, join(ctx.runDir, SCRIPT_LOG));
   try {
     await ctx.runner.run(argv, {

@@ -176,9 +176,9 @@ test(
   { skip },
   async () => {
     const dir = miniRoot(`echo "about to hang"
-echo $$ > /tmp/sh.pid
+echo $$ > /root/sh.pid
 sleep 1000 &
-echo $! > /tmp/sleep.pid
+echo $! > /root/sleep.pid
 echo "resolv is $(readlink /etc/resolv.conf || echo a file)"
 wait`);
     symlinkSync("../run/systemd/resolve/stub-resolv.conf", join(dir, "etc/resolv.conf"));
@@ -199,7 +199,7 @@ wait`);
         events.some((e) => e.phase === "log" && e.level === "warn" && /timed out, stopping it/.test(e.message)),
       );
       for (const name of ["sh.pid", "sleep.pid"]) {
-        const pid = Number(readFileSync(join(dir, "tmp", name), "utf8"));
+        const pid = Number(readFileSync(join(dir, "root", name), "utf8"));
         assert.ok(dead(pid), `${name} ${pid} was killed`);
       }
       assert.deepEqual(mountsUnder(dir), []);
@@ -232,3 +232,94 @@ test("an image whose /sys is a symlink is refused before anything is mounted the
     await cleanUp(ctx, dir, decoy, runDir);
   }
 });
+
+// A /dev like a rescue system with a custom init and no udev: devtmpfs's nodes, no fd or std* links,
+// no pts, no shm, no disk directory. A tmpfs of the test's own, so the host's /dev is never touched.
+function bareDev(): string {
+  const dev = mkdtempSync(join(tmpdir(), "byol-bare-dev-"));
+  spawnSync("mount", ["-t", "tmpfs", "-o", "mode=0755", "bare-dev", dev]);
+  for (const [name, minor] of [
+    ["null", "3"],
+    ["zero", "5"],
+  ] as const) {
+    spawnSync("mknod", ["-m", "666", join(dev, name), "c", "1", minor]);
+  }
+  return dev;
+}
+
+// bash and the libraries it loads, at their paths, so the script can use process substitution.
+function addBash(dir: string): void {
+  const ldd = spawnSync("ldd", ["/bin/bash"], { encoding: "utf8" }).stdout;
+  for (const lib of ldd.match(/\/\S+/g) ?? []) {
+    mkdirSync(join(dir, lib, ".."), { recursive: true });
+    copyFileSync(lib, join(dir, lib));
+  }
+  copyFileSync("/bin/bash", join(dir, "bin/bash"));
+  for (const applet of ["tee", "grep", "cut", "awk"]) symlinkSync("busybox", join(dir, "bin", applet));
+}
+
+// A file system with a known UUID on a loop device, for the by-uuid link.
+function loopWithUuid(uuid: string): { loop: string; file: string } {
+  const file = join(mkdtempSync(join(tmpdir(), "byol-loop-")), "fs.img");
+  spawnSync("truncate", ["-s", "8M", file]);
+  spawnSync("mkfs.ext4", ["-q", "-F", "-U", uuid, file]);
+  const loop = spawnSync("losetup", ["--find", "--show", file], { encoding: "utf8" }).stdout.trim();
+  return { loop, file };
+}
+
+test(
+  "a rescue without /dev/fd, devpts or udev: the chroot still has what a booted Debian has, and the rescue's /dev is left as it was",
+  { skip },
+  async () => {
+    const UUID = "0b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    const dev = bareDev();
+    const { loop, file } = loopWithUuid(UUID);
+    const dir = miniRoot("");
+    addBash(dir);
+    mkdirSync(join(dir, "var/log"), { recursive: true });
+    writeFileSync(
+      join(dir, SCRIPT),
+      `#!/bin/bash
+set -euo pipefail
+exec > >(tee -a /var/log/bootable.log) 2>&1
+echo "fd: $(readlink /dev/fd) stdout: $(readlink /dev/stdout)"
+for m in /dev/pts /dev/shm /dev/disk /tmp; do echo "$m: $(awk -v m=$m '$2 == m {print $3}' /proc/self/mounts)"; done
+echo "by-uuid: $(readlink /dev/disk/by-uuid/${UUID})"
+echo "tmp: $(ls -ld /tmp | cut -c1-10)"
+echo "via stderr" >&2
+`,
+    );
+    const { ctx, events, runDir } = context();
+    try {
+      await bootableScript(ctx, step(dir), { timeoutMs: 20_000, rescueDev: dev });
+      const got = lines(events);
+      assert.ok(got.includes("fd: /proc/self/fd stdout: /proc/self/fd/1"), got.join("\n"));
+      assert.ok(got.includes("/dev/pts: devpts") && got.includes("/dev/shm: tmpfs"), got.join("\n"));
+      assert.ok(got.includes("/dev/disk: tmpfs") && got.includes("/tmp: tmpfs"), got.join("\n"));
+      assert.ok(got.includes(`by-uuid: ../../${loop.replace("/dev/", "")}`), got.join("\n"));
+      assert.ok(got.includes("tmp: drwxrwxrwt") && got.includes("via stderr"), got.join("\n"));
+      assert.match(readFileSync(join(dir, "var/log/bootable.log"), "utf8"), /^fd: \/proc\/self\/fd /);
+      assert.deepEqual(
+        spawnSync("ls", ["-A", dev], { encoding: "utf8" }).stdout.split("\n").filter(Boolean),
+        ["null", "zero"],
+        "the links and directories byol made in the rescue's /dev are gone",
+      );
+      assert.deepEqual(mountsUnder(dir), []);
+      // Torn down in exactly the reverse order of set-up.
+      const journal = readFileSync(join(runDir, "journal.jsonl"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { argv: string[] });
+      const mounted = journal.filter((e) => e.argv[0] === "mount").map((e) => e.argv.at(-1));
+      const unmounted = journal.filter((e) => e.argv[0] === "umount").map((e) => e.argv.at(-1));
+      assert.equal(mounted.length, 8);
+      assert.deepEqual(unmounted, [...mounted].reverse());
+    } finally {
+      spawnSync("losetup", ["-d", loop]);
+      rmSync(join(file, ".."), { recursive: true, force: true });
+      await cleanUp(ctx, dir, runDir);
+      spawnSync("umount", [dev]);
+      rmSync(dev, { recursive: true, force: true });
+    }
+  },
+);
