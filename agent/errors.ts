@@ -1,5 +1,5 @@
 // The few error classes byol has. main.ts maps each to an exit code:
-// RequestError/PlanError -> 2, InstallError -> 3 or 4 (disksWritten), Interrupted -> 130.
+// RequestError/PlanError/InputError -> 2, InstallError -> 3 or 4 (disksWritten), Interrupted -> 130.
 
 export { PlanError } from "./plan/types.ts";
 
@@ -11,6 +11,12 @@ export class RequestError extends Error {
     super(problems.join("\n"));
     this.problems = problems;
   }
+}
+
+// A file a command reads (a run record, the state file) is missing or malformed; nothing was
+// touched. Exit 2, like a bad request: another file, not another machine, would help.
+export class InputError extends Error {
+  override name = "InputError";
 }
 
 // An external command failed. Built only by agent/exec/runner.ts.

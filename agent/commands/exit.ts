@@ -1,27 +1,49 @@
-// The one top-level catch: maps each error class to an exit code and prints it once.
+// The one top-level catch: maps each error class to an exit code and prints it once, on one
+// line (a stack trace is never printed: BYOL_DEBUG=1 adds it, for a developer). With --json the
+// last line on stdout is the result line, errors included.
 
-import { CommandError, EXIT, InstallError, Interrupted, PlanError, RequestError } from "../errors.ts";
+import { CommandError, EXIT, InputError, InstallError, Interrupted, PlanError, RequestError } from "../errors.ts";
+import { escapeControls } from "../view/escape.ts";
 
-export function exitCodeFor(error: unknown, command: string): number {
+interface Outcome {
+  exitCode: number;
+  code: string; // the result line's error.code
+  lines: string[]; // what stderr shows, one line each
+}
+
+function outcomeOf(error: unknown, command: string): Outcome {
+  const one = (text: string) => `byol ${command}: ${escapeControls(text)}`;
   if (error instanceof RequestError || error instanceof PlanError) {
-    for (const p of error.problems) process.stderr.write(`${p}\n`);
-    return EXIT.invalid;
+    return { exitCode: EXIT.invalid, code: "invalid", lines: error.problems.map(escapeControls) };
   }
-  if (error instanceof Interrupted) {
-    process.stderr.write(`byol ${command}: ${error.message}\n`);
-    return EXIT.interrupted;
-  }
+  if (error instanceof Interrupted)
+    return { exitCode: EXIT.interrupted, code: "interrupted", lines: [one(error.message)] };
   if (error instanceof UsageError) {
-    process.stderr.write(`byol ${command}: ${error.message}\nTry 'byol ${command} --help'.\n`);
-    return EXIT.invalid;
+    return { exitCode: EXIT.invalid, code: "usage", lines: [one(error.message), `Try 'byol ${command} --help'.`] };
   }
-  if (error instanceof InstallError || error instanceof CommandError) {
-    process.stderr.write(`byol ${command}: ${error.message}\n`);
-    return EXIT.failedBeforeDisks;
+  if (error instanceof InputError) return { exitCode: EXIT.invalid, code: "input", lines: [one(error.message)] };
+  if (error instanceof InstallError) {
+    return { exitCode: EXIT.failedBeforeDisks, code: error.code, lines: [one(error.message)] };
   }
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`byol ${command}: unexpected error: ${message}\n`);
-  return EXIT.failedBeforeDisks;
+  if (error instanceof CommandError) {
+    return { exitCode: EXIT.failedBeforeDisks, code: "command", lines: [one(error.message)] };
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { exitCode: EXIT.failedBeforeDisks, code: "internal", lines: [one(`unexpected error: ${message}`)] };
+}
+
+export function exitCodeFor(error: unknown, command: string, json = false): number {
+  const outcome = outcomeOf(error, command);
+  process.stderr.write(`${outcome.lines.join("\n")}\n`);
+  if (process.env["BYOL_DEBUG"] === "1" && error instanceof Error && error.stack !== undefined) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  if (json) {
+    const message = error instanceof Error ? error.message : String(error);
+    const result = { phase: "result", ok: false, exitCode: outcome.exitCode, error: { code: outcome.code, message } };
+    process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), step: command, ...result })}\n`);
+  }
+  return outcome.exitCode;
 }
 
 // Bad flags or arguments: exit 2 with a pointer to --help.

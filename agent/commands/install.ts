@@ -1,6 +1,5 @@
 // byol install: validate, probe, plan, then hand the plan to install() which runs it.
 
-import { EXIT, PlanError, RequestError } from "../errors.ts";
 import { install, STOP_AFTER_BYOI } from "../install.ts";
 import { buildPlan } from "../plan/index.ts";
 import { probe } from "../probe/index.ts";
@@ -31,37 +30,23 @@ export async function installCommand(args: string[]): Promise<number> {
   if (flags["stop-after"] !== undefined && flags["stop-after"] !== "disks") {
     throw new UsageError(`--stop-after: expected 'disks', got '${flags["stop-after"]}'`);
   }
-  try {
-    const request = await loadRequest(required(flags.request, "--request"));
-    if (flags["stop-after"] !== undefined && request.operatingSystem === "byoi_64") {
-      throw new UsageError(STOP_AFTER_BYOI);
-    }
-    const inventory = await probe(readOnlyRunner(redactorFor(request)));
-    const plan = buildPlan(request, inventory, { imageStaging: staging });
-    return await install({
-      request,
-      inventory,
-      plan,
-      json: flags.json === true,
-      noReboot: flags["no-reboot"] === true,
-      bootOrder: order,
-      scriptTimeoutMs: Math.round(scriptMinutes * 60_000),
-      ...(flags["stop-after"] === "disks" ? { stopAfter: "disks" as const } : {}),
-      ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
-      ...(flags.report !== undefined ? { report: flags.report } : {}),
-      ...(flags["report-url"] !== undefined ? { reportUrl: flags["report-url"] } : {}),
-    });
-  } catch (error) {
-    // with --json the last stdout line is always the result, also for an invalid request
-    if (flags.json && (error instanceof RequestError || error instanceof PlanError || error instanceof UsageError)) {
-      const result = {
-        phase: "result",
-        ok: false,
-        exitCode: EXIT.invalid,
-        error: { code: "invalid", message: error.message },
-      };
-      process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), step: "validate", ...result })}\n`);
-    }
-    throw error;
+  const request = await loadRequest(required(flags.request, "--request"));
+  if (flags["stop-after"] !== undefined && request.operatingSystem === "byoi_64") {
+    throw new UsageError(STOP_AFTER_BYOI);
   }
+  const inventory = await probe(readOnlyRunner(redactorFor(request)));
+  const plan = buildPlan(request, inventory, { imageStaging: staging });
+  return await install({
+    request,
+    inventory,
+    plan,
+    json: flags.json === true,
+    noReboot: flags["no-reboot"] === true,
+    bootOrder: order,
+    scriptTimeoutMs: Math.round(scriptMinutes * 60_000),
+    ...(flags["stop-after"] === "disks" ? { stopAfter: "disks" as const } : {}),
+    ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
+    ...(flags.report !== undefined ? { report: flags.report } : {}),
+    ...(flags["report-url"] !== undefined ? { reportUrl: flags["report-url"] } : {}),
+  });
 }

@@ -7,7 +7,12 @@ import { parseFlags, required } from "./args.ts";
 
 export async function validateCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, { request: { type: "string" }, json: { type: "boolean" } });
-  const parsed = parseRequest(await readRequestInput(required(flags.request, "--request")));
+  const file = required(flags.request, "--request");
+  const parsed = await readRequestInput(file).then(parseRequest, (error: unknown) => {
+    // with --json an unreadable or unparsable file is a problem like any other
+    if (flags.json && error instanceof RequestError) return { ok: false as const, problems: error.problems };
+    throw error;
+  });
   if (flags.json) {
     const problems = parsed.ok ? [] : parsed.problems;
     process.stdout.write(`${JSON.stringify({ ok: parsed.ok, problems })}\n`);

@@ -41,7 +41,8 @@ export function networkReason(e: unknown): string | undefined {
   const code = typeof err?.code === "string" ? err.code : err?.cause?.code;
   if (typeof code !== "string" || !/^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code))
     return undefined;
-  if (code === "ENOTFOUND") return undefined;
+  // a name that does not resolve, or a request undici itself refuses, will not get better
+  if (code === "ENOTFOUND" || code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED") return undefined;
   const text = NETWORK_TEXT[code];
   return text === undefined ? code : `${text} (${code})`;
 }

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { InputError } from "../errors.ts";
 import type { Held, HeldKind } from "./types.ts";
 
 export const STATE_VERSION = 1;
@@ -53,20 +54,22 @@ export function readRunState(dir = defaultRunDir()): SavedRunState | undefined {
     text = readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new Error(`reading run state ${file}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`reading run state ${file}: ${(error as Error).message}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`reading run state ${file}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`reading run state ${file}: ${(error as Error).message}`, { cause: error });
   }
   const version = (json as { version?: unknown } | null)?.version;
   if (version !== STATE_VERSION) {
-    throw new Error(`reading run state ${file}: version ${String(version)}, this byol reads version ${STATE_VERSION}`);
+    throw new InputError(
+      `reading run state ${file}: version ${String(version)}, this byol reads version ${STATE_VERSION}`,
+    );
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new Error(`reading run state ${file}: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new InputError(`reading run state ${file}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { RequestError } from "../errors.ts";
+import { nestedDeeper, tooDeepText } from "../request/nesting.ts";
 import type { Inventory } from "./types.ts";
 
 // Each `error` below is the expected value, as the problem line prints it.
@@ -119,6 +120,7 @@ function problemLines(error: z.ZodError): string[] {
 
 // Validates a parsed inventory file and fills its defaults. Throws RequestError.
 export function parseInventory(input: unknown): Inventory {
+  if (nestedDeeper(input)) throw new RequestError([`inventory: ${tooDeepText()}`]);
   const result = inventorySchema.safeParse(input, { reportInput: true });
   if (!result.success) throw new RequestError(problemLines(result.error));
   return result.data;

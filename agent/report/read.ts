@@ -4,9 +4,11 @@
 import { createReadStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
+import { InputError } from "../errors.ts";
 import type { JournalEntry } from "../exec/types.ts";
 import type { Plan } from "../plan/types.ts";
 import type { Inventory } from "../probe/types.ts";
+import { nestedDeeper } from "../request/nesting.ts";
 import { parseJsonLines } from "./jsonl.ts";
 import type { RecordedRequest } from "./request-record.ts";
 import type { RunSummary, TimedEvent } from "./summary.ts";
@@ -36,10 +38,11 @@ export async function readRunRecord(file: string): Promise<RunRecord> {
   try {
     await Promise.all([pipeline(createReadStream(file), extract), collect]);
   } catch (error) {
-    throw new Error(`reading the run record ${file}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`reading the run record ${file}: ${(error as Error).message}`, { cause: error });
   }
   const summary = parseMember<RunSummary>(file, files, "summary.json");
-  if (summary === undefined) throw new Error(`reading the run record ${file}: it has no summary.json`);
+  if (summary === undefined) throw new InputError(`reading the run record ${file}: it has no summary.json`);
+  if (!isSummary(summary)) throw new InputError(`reading the run record ${file}: summary.json is not a run summary`);
   const record: RunRecord = {
     file,
     files,
@@ -59,9 +62,25 @@ export async function readRunRecord(file: string): Promise<RunRecord> {
 function parseMember<T>(file: string, files: Map<string, string>, name: string): T | undefined {
   const text = files.get(name);
   if (text === undefined) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text) as T;
+    value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`reading the run record ${file}: ${name}: ${(error as Error).message}`, { cause: error });
+    throw new InputError(`reading the run record ${file}: ${name}: ${(error as Error).message}`, { cause: error });
   }
+  if (nestedDeeper(value)) throw new InputError(`reading the run record ${file}: ${name} is nested too deep`);
+  return value as T;
+}
+
+// The fields `report show` and `replay` read without looking: a summary that lacks them is malformed.
+function isSummary(value: unknown): value is RunSummary {
+  const s = value as Partial<RunSummary> | null;
+  return (
+    typeof s === "object" &&
+    s !== null &&
+    typeof s.runId === "string" &&
+    typeof s.ok === "boolean" &&
+    Array.isArray(s.steps) &&
+    s.steps.every((st) => typeof st === "object" && st !== null && typeof st.id === "string")
+  );
 }

@@ -2,11 +2,12 @@
 // an InstallRequest, or lists every problem it has (zod's per-field ones, then cross-field rules).
 
 import type { z } from "zod";
-import { checkHeaders } from "./checks-headers.ts";
+import { checkHeaders, headerLabel } from "./checks-headers.ts";
 import { checkImage } from "./checks-image.ts";
 import { checkStorage } from "./checks-storage.ts";
 import { fromLegacy, isLegacy, legacyPath } from "./legacy.ts";
 import { describe, expected, formatPath, formatProblem, type Problem } from "./messages.ts";
+import { nestedDeeper, tooDeepText } from "./nesting.ts";
 import { normalise } from "./normalise.ts";
 import { isRecord, pruneAbsent, type Raw, rec, str } from "./raw.ts";
 import { reinstallSchema } from "./schema.ts";
@@ -25,23 +26,33 @@ export type ParseResult = { ok: true; request: InstallRequest } | { ok: false; p
 
 const BLANK_IS_ABSENT = new Set(["customizations"]);
 
-function fromZod(issues: z.core.$ZodIssue[]): Problem[] {
-  return issues.map((issue) => ({ path: formatPath(issue.path), text: issue.message }));
+// zod's problems; a header name in a path is shown only when it is a valid name (it may be a credential).
+function fromZod(issues: z.core.$ZodIssue[], headers: unknown): Problem[] {
+  const names = isRecord(headers) ? Object.keys(headers) : [];
+  return issues.map((issue) => {
+    const path = issue.path.map((key, i) => {
+      if (i === 0 || issue.path[i - 1] !== "httpHeaders" || typeof key !== "string") return key;
+      return headerLabel(key, names.indexOf(key));
+    });
+    return { path: formatPath(path), text: issue.message };
+  });
 }
 
 // Validates and normalises one request; problems are one line each, secrets never shown.
 export function parseRequest(input: unknown): ParseResult {
+  if (nestedDeeper(input)) return { ok: false, problems: [`request: ${tooDeepText()}`] };
   if (!isRecord(input)) return { ok: false, problems: [`request: ${expected("a JSON object", describe(input))}`] };
   const legacy = isLegacy(input);
   const converted = legacy ? fromLegacy(input) : { payload: input, problems: [] };
   const payload = pruneAbsent(converted.payload, BLANK_IS_ABSENT) as Raw;
   const parsed = reinstallSchema.safeParse(payload);
   const os = str(payload, "operatingSystem");
+  const headers = rec(payload, "customizations")?.["httpHeaders"];
   const problems: Problem[] = [
     ...converted.problems,
-    ...(parsed.success ? [] : fromZod(parsed.error.issues)),
+    ...(parsed.success ? [] : fromZod(parsed.error.issues, headers)),
     ...checkImage(os, rec(payload, "customizations")),
-    ...checkHeaders(rec(payload, "customizations")?.["httpHeaders"]),
+    ...checkHeaders(headers),
     ...checkStorage(os, viewStorage(payload["storage"])),
   ];
   if (problems.length > 0 || !parsed.success) {

@@ -1,6 +1,7 @@
 // The legacy userMetadata list ([{key, value}]) as a customizations object. Header pairs
 // come as httpHeaders0Key/httpHeaders0Value, httpHeaders1Key/...; configDriveMetadata as JSON text.
 
+import { isHeaderName } from "./checks-headers.ts";
 import { describe, describeSecret, expected, type Problem, quoteKey } from "./messages.ts";
 import { isRecord, type Raw } from "./raw.ts";
 
@@ -39,7 +40,8 @@ function pairHeaders(parts: Map<string, { Key?: string; Value?: string }>, probl
         text: expected(`a name for httpHeaders${n}Value`, "nothing"),
       });
     } else if (value === undefined) {
-      const what = `a value for httpHeaders${n}Key ${JSON.stringify(name)}`;
+      // a name that is not a valid header name may be a credential ("X-Token: abc"): not shown
+      const what = `a value for httpHeaders${n}Key${isHeaderName(name) ? ` ${JSON.stringify(name)}` : ""}`;
       problems.push({ path: `userMetadata.httpHeaders${n}Value`, text: expected(what, "nothing") });
     } else {
       Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });

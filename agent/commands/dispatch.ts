@@ -1,0 +1,48 @@
+// byol's commands by name: one dispatch from subcommand to the function named after it.
+// Each command returns its exit code; errors map to exit codes in exit.ts.
+
+import { escapeControls } from "../view/escape.ts";
+import { exitCodeFor } from "./exit.ts";
+import { helpText, printHelp } from "./help.ts";
+
+type Command = (args: string[]) => Promise<number>;
+
+// Loaded on demand: `byol validate` need not load the install machinery.
+const commands: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import("./validate.ts")).validateCommand,
+  inventory: async () => (await import("./inventory.ts")).inventoryCommand,
+  plan: async () => (await import("./plan.ts")).planCommand,
+  install: async () => (await import("./install.ts")).installCommand,
+  cleanup: async () => (await import("./cleanup.ts")).cleanupCommand,
+  status: async () => (await import("./status.ts")).statusCommand,
+  report: async () => (await import("./report.ts")).reportCommand,
+  replay: async () => (await import("./replay.ts")).replayCommand,
+};
+
+// Runs one command line (without "byol") and returns its exit code; it never throws.
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const topic = name === "help" ? rest[0] : undefined;
+    printHelp(topic);
+    return 0;
+  }
+  if (name === "--version" || name === "-V") {
+    process.stdout.write(`byol ${process.env.BYOL_VERSION ?? "0.1.0"} (node ${process.version})\n`);
+    return 0;
+  }
+  const load = commands[name];
+  if (load === undefined) {
+    process.stderr.write(`byol: unknown command '${escapeControls(name)}'\n\n${helpText()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    printHelp(name);
+    return 0;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    return exitCodeFor(error, name, rest.includes("--json"));
+  }
+}
