@@ -1,16 +1,28 @@
-// The few error classes byol has. main.ts maps each to an exit code:
-// RequestError/PlanError/InputError -> 2, InstallError -> 3 or 4 (disksWritten), Interrupted -> 130.
+// Every error class byol has, in one file that imports nothing (agent/plan may use it).
+// agent/commands/exit.ts maps them to exit codes in its one top-level catch:
+// RequestError, PlanError, UsageError, InputError -> 2; InstallError, CommandError -> 3;
+// Interrupted -> 130.
+// An install's own result (3 or 4, from whether disks were written) is decided in agent/install.ts.
+// The rest are internal: caught where they are thrown and turned into an InstallError.
 
-export { PlanError } from "./plan/types.ts";
-
-// The request is invalid; nothing was touched. One message per problem.
-export class RequestError extends Error {
-  override name = "RequestError";
+// One message per problem; exit.ts prints each on its own line of stderr.
+abstract class ProblemsError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
     super(problems.join("\n"));
     this.problems = problems;
   }
+}
+
+// The request (or another input: an inventory file, a run record) is invalid; nothing was touched.
+export class RequestError extends ProblemsError {
+  override name = "RequestError";
+}
+
+// Thrown by buildPlan for a request that cannot be planned on this inventory
+// (layout does not fit, too few disks, MBR limits).
+export class PlanError extends ProblemsError {
+  override name = "PlanError";
 }
 
 // A file a command reads (a run record, the state file) is missing or malformed; nothing was
@@ -19,7 +31,12 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
-// An external command failed. Built only by agent/exec/runner.ts.
+// Bad flags or arguments: exit 2 with a pointer to --help.
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+// An external command failed. Built only by agent/exec/command-error.ts for the runner.
 export class CommandError extends Error {
   override name = "CommandError";
   readonly step: string;
@@ -55,7 +72,7 @@ export class CommandError extends Error {
 }
 
 // A step failed with a user-facing message (OVH wording where documented).
-// `code` is a stable machine-readable code for the result line, e.g. "download", "checksum".
+// `code` is a stable machine-readable code for the result line (listed in docs/contract.md).
 export class InstallError extends Error {
   override name = "InstallError";
   readonly code: string;
@@ -75,6 +92,44 @@ export class Interrupted extends Error {
     super(`interrupted by ${signal}`);
     this.signal = signal;
   }
+}
+
+// Internal: a download failure that another attempt may get past (a dropped connection, a
+// truncated body, 5xx, 408, 429). `reason` is what the final error says if no attempt does.
+export class TransientError extends Error {
+  override name = "TransientError";
+  readonly reason: string;
+  readonly retryAfter?: string;
+  constructor(reason: string, options?: { retryAfter?: string; cause?: unknown }) {
+    super(reason, { cause: options?.cause });
+    this.reason = reason;
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+}
+
+// Internal: the chain of redirects itself is the problem.
+export class RedirectError extends Error {
+  override name = "RedirectError";
+}
+
+// Internal: a failure of a file being written (ENOSPC, EACCES), as opposed to a failure of the
+// stream feeding it.
+export class FileSinkError extends Error {
+  override name = "FileSinkError";
+  readonly code: string;
+  constructor(action: string, path: string, cause: unknown) {
+    const code = (cause as { code?: string }).code ?? "EIO";
+    super(`${action} ${path}: ${code}`, { cause });
+    this.code = code;
+  }
+}
+
+// Internal: an image's partition table or qcow2 header could not be parsed.
+export class PartitionTableError extends Error {
+  override name = "PartitionTableError";
+}
+export class Qcow2ParseError extends Error {
+  override name = "Qcow2ParseError";
 }
 
 export const EXIT = {

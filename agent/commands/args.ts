@@ -2,7 +2,7 @@
 
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import { BOOT_ORDERS, type BootOrderPolicy, DEFAULT_BOOT_ORDER } from "../efi/boot-order.ts";
-import { UsageError } from "./exit.ts";
+import { UsageError } from "../errors.ts";
 
 export function parseFlags<const O extends ParseArgsOptionsConfig>(args: string[], options: O) {
   try {

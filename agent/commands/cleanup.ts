@@ -7,8 +7,10 @@ import { Redactor } from "../redact.ts";
 import { parseFlags } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
 
+export const FLAGS = { "run-dir": { type: "string" }, json: { type: "boolean" } } as const;
+
 export async function cleanupCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { "run-dir": { type: "string" }, json: { type: "boolean" } });
+  const flags = parseFlags(args, FLAGS);
   const redactor = new Redactor();
   const events = createEventSink({ json: flags.json === true, out: process.stdout, redactor });
   const log = pino({ level: "silent" });

@@ -1,9 +1,10 @@
 // byol's commands by name: one dispatch from subcommand to the function named after it.
 // Each command returns its exit code; errors map to exit codes in exit.ts.
 
+import { EXIT } from "../errors.ts";
 import { escapeControls } from "../view/escape.ts";
 import { exitCodeFor } from "./exit.ts";
-import { helpText, printHelp } from "./help.ts";
+import { hasHelp, helpText, printHelp } from "./help.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -22,8 +23,10 @@ const commands: Record<string, () => Promise<Command>> = {
 // Runs one command line (without "byol") and returns its exit code; it never throws.
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) return usage("no command given");
+  if (name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
+    if (topic !== undefined && !hasHelp(topic)) return usage(`unknown help topic '${escapeControls(topic)}'`);
     printHelp(topic);
     return 0;
   }
@@ -32,10 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const load = commands[name];
-  if (load === undefined) {
-    process.stderr.write(`byol: unknown command '${escapeControls(name)}'\n\n${helpText()}`);
-    return 2;
-  }
+  if (load === undefined) return usage(`unknown command '${escapeControls(name)}'`);
   if (rest.includes("--help") || rest.includes("-h")) {
     printHelp(name);
     return 0;
@@ -45,4 +45,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return exitCodeFor(error, name, rest.includes("--json"));
   }
+}
+
+// What was asked cannot be understood: the problem, then the overview, on stderr; exit 2.
+function usage(problem: string): number {
+  process.stderr.write(`byol: ${problem}\n\n${helpText()}`);
+  return EXIT.invalid;
 }

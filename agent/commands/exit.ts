@@ -2,7 +2,16 @@
 // line (a stack trace is never printed: BYOL_DEBUG=1 adds it, for a developer). With --json the
 // last line on stdout is the result line, errors included.
 
-import { CommandError, EXIT, InputError, InstallError, Interrupted, PlanError, RequestError } from "../errors.ts";
+import {
+  CommandError,
+  EXIT,
+  InputError,
+  InstallError,
+  Interrupted,
+  PlanError,
+  RequestError,
+  UsageError,
+} from "../errors.ts";
 import { escapeControls } from "../view/escape.ts";
 
 interface Outcome {
@@ -44,9 +53,4 @@ export function exitCodeFor(error: unknown, command: string, json = false): numb
     process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), step: command, ...result })}\n`);
   }
   return outcome.exitCode;
-}
-
-// Bad flags or arguments: exit 2 with a pointer to --help.
-export class UsageError extends Error {
-  override name = "UsageError";
 }

@@ -10,13 +10,14 @@ Commands:
   inventory  [--json]                      show the disks, RAM and firmware probe sees
   plan       --request FILE [--inventory FILE] [--json] [--image-staging stream|ram]
                                            print every command an install would run; nothing is touched
-  install    --request FILE|- [--json] [--no-reboot] [--report FILE]
+  install    --request FILE|- [--json] [--no-reboot] [--report FILE] [--report-url URL]
              [--boot-order network-first|disk-first|keep] [--stop-after disks]
-             [--image-staging stream|ram]
+             [--image-staging stream|ram] [--script-timeout MINUTES] [--run-dir DIR]
                                            install the image (ERASES the target disks)
   cleanup                                  release what a failed or killed run left behind
   status     [--json]                      state of the current or last run
-  report     show FILE [--json] | diff A B read a run record, or compare two
+  report     show FILE [--json] | diff A B [--json]
+                                           read a run record, or compare two
   replay     FILE [--header 'Name: value']... [--image-url URL] [--user-data FILE]
              [--ssh-key KEY] [--report FILE] [--image-staging stream|ram] [--dry-run]
                                            run a recorded install again on this machine
@@ -87,6 +88,8 @@ THIS ERASES THE TARGET DISKS.
                             {"phase":"result","ok":bool,"exitCode":n,"error"?}
   --no-reboot               do not reboot at the end
   --report FILE             also write the run record to FILE
+  --report-url URL          also upload the run record there (one HTTP PUT of the tar; URL
+                            credentials become Basic auth and are never logged)
   --boot-order MODE         UEFI BootOrder after the install: network-first (default: network
                             boot entries stay ahead of the new disk entries, as OVH servers
                             need to reach their netboot, which chooses rescue or disk),
@@ -109,6 +112,9 @@ Releases what a failed or killed run left behind: mounts under /tmp/a and /dev/s
 nbd connections, LVM activations and md arrays on the target disks. If the killed run had
 already written the disks, their partition tables are reset so a half-written disk never boots.
 Safe to run when nothing is left.
+  --run-dir DIR   the run dir the install used (default /run/byol)
+  --json          JSON lines on stdout, ending in {"phase":"result","ok","released","problems"}
+Exit: 0 when everything was released, 3 when something could not be.
 `,
   status: `Usage: byol status [--run-dir DIR] [--json]
 
@@ -124,7 +130,7 @@ Read-only: reads current.json and status.json in the run dir; safe to poll every
                    "result"?:{"ok","exitCode","error"?}}
 `,
   report: `Usage: byol report show FILE [--json]
-       byol report diff A B
+       byol report diff A B [--json]
 
 A run record is the tar every install writes (--report FILE, default
 /var/log/byol/<run-id>.tar): the request with its secrets removed, the inventory, the
@@ -137,6 +143,9 @@ final fstab and mdadm.conf, sgdisk -p of each disk, and summary.json.
                     steps: [{id, title, durationMs, phase: done|failed|interrupted}], ...}
   diff A B          the plans (steps added, removed, other commands), the commands the runs
                     ran where they differ, and the step timings side by side
+  diff A B --json   the same as one JSON object: {a, b, differ, plan, commands, timings}
+Exit: 0; report diff: 0 when the runs have the same result, plan and commands, 1 when they
+differ (as diff(1)); 2 for bad arguments.
 `,
   replay: `Usage: byol replay FILE [flags]
 
@@ -160,6 +169,10 @@ secrets, so they are given again: the httpHeaders with --header, or another imag
 Exit: as byol install; 2 when the disks do not fit or a secret is missing.
 `,
 };
+
+export function hasHelp(topic: string): boolean {
+  return Object.hasOwn(perCommand, topic);
+}
 
 export function helpText(topic?: string): string {
   return (topic !== undefined && perCommand[topic]) || overview;

@@ -1,26 +1,28 @@
 // byol install: validate, probe, plan, then hand the plan to install() which runs it.
 
+import { UsageError } from "../errors.ts";
 import { install, STOP_AFTER_BYOI } from "../install.ts";
 import { buildPlan } from "../plan/index.ts";
 import { probe } from "../probe/index.ts";
 import { redactorFor } from "../redact.ts";
 import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { loadRequest, readOnlyRunner } from "./common.ts";
-import { UsageError } from "./exit.ts";
+
+export const FLAGS = {
+  request: { type: "string" },
+  json: { type: "boolean" },
+  "no-reboot": { type: "boolean" },
+  report: { type: "string" },
+  "report-url": { type: "string" },
+  "boot-order": BOOT_ORDER_FLAG,
+  "stop-after": { type: "string" },
+  "run-dir": { type: "string" },
+  "script-timeout": { type: "string", default: "30" },
+  "image-staging": IMAGE_STAGING_FLAG,
+} as const;
 
 export async function installCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, {
-    request: { type: "string" },
-    json: { type: "boolean" },
-    "no-reboot": { type: "boolean" },
-    report: { type: "string" },
-    "report-url": { type: "string" },
-    "boot-order": BOOT_ORDER_FLAG,
-    "stop-after": { type: "string" },
-    "run-dir": { type: "string" },
-    "script-timeout": { type: "string", default: "30" },
-    "image-staging": IMAGE_STAGING_FLAG,
-  });
+  const flags = parseFlags(args, FLAGS);
   const staging = imageStaging(flags["image-staging"]);
   const scriptMinutes = Number(flags["script-timeout"]);
   if (!Number.isFinite(scriptMinutes) || scriptMinutes <= 0) {

@@ -5,8 +5,10 @@ import { probe } from "../probe/index.ts";
 import { parseFlags } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
 
+export const FLAGS = { json: { type: "boolean" } } as const;
+
 export async function inventoryCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { json: { type: "boolean" } });
+  const flags = parseFlags(args, FLAGS);
   const inventory = await probe(readOnlyRunner());
   process.stdout.write(flags.json ? `${JSON.stringify(inventory, null, 2)}\n` : formatInventory(inventory));
   return 0;

@@ -7,13 +7,15 @@ import type { Inventory } from "../probe/types.ts";
 import { IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { loadRequest, readOnlyRunner } from "./common.ts";
 
+export const FLAGS = {
+  request: { type: "string" },
+  inventory: { type: "string" },
+  json: { type: "boolean" },
+  "image-staging": IMAGE_STAGING_FLAG,
+} as const;
+
 export async function planCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, {
-    request: { type: "string" },
-    inventory: { type: "string" },
-    json: { type: "boolean" },
-    "image-staging": IMAGE_STAGING_FLAG,
-  });
+  const flags = parseFlags(args, FLAGS);
   const staging = imageStaging(flags["image-staging"]);
   const request = await loadRequest(required(flags.request, "--request"));
   const inventory: Inventory =

@@ -2,7 +2,7 @@
 // mapped onto this machine's by order and size; the secrets the record left out are given again.
 
 import { readFile } from "node:fs/promises";
-import { RequestError } from "../errors.ts";
+import { RequestError, UsageError } from "../errors.ts";
 import { install } from "../install.ts";
 import { buildPlan, formatPlan } from "../plan/index.ts";
 import { probe } from "../probe/index.ts";
@@ -12,24 +12,25 @@ import { mapDisks, parseHeaderFlag, type Resupplied, replayPayload } from "../re
 import { parseRequest } from "../request/index.ts";
 import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
-import { UsageError } from "./exit.ts";
 import { parse } from "./report.ts";
 
+export const FLAGS = {
+  header: { type: "string", multiple: true },
+  "image-url": { type: "string" },
+  "user-data": { type: "string" },
+  "ssh-key": { type: "string" },
+  report: { type: "string" },
+  inventory: { type: "string" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+  "no-reboot": { type: "boolean" },
+  "boot-order": BOOT_ORDER_FLAG,
+  "run-dir": { type: "string" },
+  "image-staging": IMAGE_STAGING_FLAG,
+} as const;
+
 export async function replayCommand(args: string[]): Promise<number> {
-  const { values: flags, positionals } = parse(args, {
-    header: { type: "string", multiple: true },
-    "image-url": { type: "string" },
-    "user-data": { type: "string" },
-    "ssh-key": { type: "string" },
-    report: { type: "string" },
-    inventory: { type: "string" },
-    "dry-run": { type: "boolean" },
-    json: { type: "boolean" },
-    "no-reboot": { type: "boolean" },
-    "boot-order": BOOT_ORDER_FLAG,
-    "run-dir": { type: "string" },
-    "image-staging": IMAGE_STAGING_FLAG,
-  });
+  const { values: flags, positionals } = parse(args, FLAGS);
   const staging = imageStaging(flags["image-staging"]);
   if (positionals.length !== 1) throw new UsageError("replay takes one run record FILE");
   if (flags.inventory !== undefined && flags["dry-run"] !== true) {

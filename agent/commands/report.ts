@@ -1,10 +1,13 @@
-// byol report show FILE [--json] | byol report diff A B: read run records.
+// byol report show FILE [--json] | byol report diff A B [--json]: read run records.
 
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
-import { formatDiff } from "../report/diff.ts";
+import { UsageError } from "../errors.ts";
+import { diffRuns, formatRunDiff } from "../report/diff.ts";
 import { readRunRecord } from "../report/read.ts";
 import { formatReport } from "../report/show.ts";
-import { UsageError } from "./exit.ts";
+
+// The flags of both subcommands (test/commands/help.test.ts checks --help names every one).
+export const FLAGS = { json: { type: "boolean" } } as const satisfies ParseArgsOptionsConfig;
 
 export async function reportCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -19,19 +22,21 @@ export async function reportCommand(args: string[]): Promise<number> {
 }
 
 async function show(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: "boolean" } });
+  const { values, positionals } = parse(args, FLAGS);
   if (positionals.length !== 1) throw new UsageError("report show takes one FILE");
   const record = await readRunRecord(positionals[0]!);
   process.stdout.write(values.json ? `${JSON.stringify(record.summary, null, 2)}\n` : formatReport(record));
   return 0;
 }
 
+// Exit 0 when the runs have the same result, plan and commands; 1 when they differ, as diff(1).
 async function diff(args: string[]): Promise<number> {
-  const { positionals } = parse(args, {});
+  const { values, positionals } = parse(args, FLAGS);
   if (positionals.length !== 2) throw new UsageError("report diff takes two files, A and B");
   const [a, b] = await Promise.all(positionals.map(readRunRecord));
-  process.stdout.write(formatDiff(a!, b!));
-  return 0;
+  const d = diffRuns(a!, b!);
+  process.stdout.write(values.json ? `${JSON.stringify(d, null, 2)}\n` : formatRunDiff(d));
+  return d.differ ? 1 : 0;
 }
 
 export function parse<const O extends ParseArgsOptionsConfig>(args: string[], options: O) {

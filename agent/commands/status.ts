@@ -6,8 +6,10 @@ import { formatStatus } from "../status/format.ts";
 import { readStatus } from "../status/read.ts";
 import { parseFlags } from "./args.ts";
 
+export const FLAGS = { "run-dir": { type: "string" }, json: { type: "boolean" } } as const;
+
 export async function statusCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { "run-dir": { type: "string" }, json: { type: "boolean" } });
+  const flags = parseFlags(args, FLAGS);
   const status = readStatus(flags["run-dir"] ?? defaultRunDir());
   process.stdout.write(flags.json ? `${JSON.stringify(status)}\n` : formatStatus(status));
   return 0;

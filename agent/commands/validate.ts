@@ -5,8 +5,10 @@ import { parseRequest } from "../request/index.ts";
 import { readRequestInput } from "../request/read.ts";
 import { parseFlags, required } from "./args.ts";
 
+export const FLAGS = { request: { type: "string" }, json: { type: "boolean" } } as const;
+
 export async function validateCommand(args: string[]): Promise<number> {
-  const flags = parseFlags(args, { request: { type: "string" }, json: { type: "boolean" } });
+  const flags = parseFlags(args, FLAGS);
   const file = required(flags.request, "--request");
   const parsed = await readRequestInput(file).then(parseRequest, (error: unknown) => {
     // with --json an unreadable or unparsable file is a problem like any other

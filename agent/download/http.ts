@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import type { IncomingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
+import { RedirectError } from "../errors.ts";
 
 export const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -27,11 +28,6 @@ export interface ImageResponse {
   error(): Error | undefined;
   discard(): void; // abandons the body (an error status, a redirect, an image too big)
   url: URL; // where the body came from, credentials stripped
-}
-
-// Thrown when the chain of redirects itself is the problem.
-export class RedirectError extends Error {
-  override name = "RedirectError";
 }
 
 // GETs the image, following up to MAX_REDIRECTS redirects. `extra` (Range, If-Range) goes to

@@ -13,25 +13,18 @@ import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "undici";
-import { InstallError } from "../errors.ts";
+import { FileSinkError, InstallError, RedirectError, TransientError } from "../errors.ts";
 import type { EventSink } from "../exec/types.ts";
 import { PlainPool } from "../io/batch-pool.ts";
-import { type BatchDestination, FileSink, FileSinkError } from "../io/file-sink.ts";
+import { type BatchDestination, FileSink } from "../io/file-sink.ts";
 import { HashWorker } from "../io/hash-worker.ts";
 import { LimitStage } from "../io/limit.ts";
 import { ProgressStage } from "../io/progress.ts";
 import { Redactor } from "../redact.ts";
 import type { ChecksumType, ImageType } from "../request/types.ts";
-import { header, type ImageResponse, openImage, RedirectError } from "./http.ts";
+import { header, type ImageResponse, openImage } from "./http.ts";
 import { parseContentRange, resumeHeaders, validatorOf } from "./range.ts";
-import {
-  DEFAULT_RETRY,
-  isRetryableStatus,
-  networkReason,
-  type RetryPolicy,
-  retryDelayMs,
-  TransientError,
-} from "./retry.ts";
+import { DEFAULT_RETRY, isRetryableStatus, networkReason, type RetryPolicy, retryDelayMs } from "./retry.ts";
 
 export interface DownloadOptions {
   url: string; // may carry user:pass@ (a secret)

@@ -8,19 +8,6 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
-// A failure that another attempt may get past: a dropped connection, a truncated body,
-// 5xx, 408, 429. `reason` is what the final error says if no attempt gets past it.
-export class TransientError extends Error {
-  override name = "TransientError";
-  readonly reason: string;
-  readonly retryAfter?: string;
-  constructor(reason: string, options?: { retryAfter?: string; cause?: unknown }) {
-    super(reason, { cause: options?.cause });
-    this.reason = reason;
-    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
-  }
-}
-
 // Server-side and throttling statuses are worth retrying; any other 4xx will not change.
 export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;

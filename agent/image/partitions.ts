@@ -2,6 +2,7 @@
 // checked) or MBR (primary entries; an extended partition counts as one). Pure.
 
 import { crc32 } from "node:zlib";
+import { PartitionTableError } from "../errors.ts";
 
 export interface TablePartition {
   number: number; // 1-based
@@ -13,10 +14,6 @@ export interface TablePartition {
 export type PartitionTable =
   | { table: "gpt" | "mbr"; sectorSize: number; partitions: TablePartition[] }
   | { table: "none"; sectorSize: number; partitions: [] };
-
-export class PartitionTableError extends Error {
-  override name = "PartitionTableError";
-}
 
 const MBR_EXTENDED = new Set([0x05, 0x0f, 0x85]);
 

@@ -2,6 +2,8 @@
 // them: the virtual size, the cluster size, and everything that makes qemu open another file
 // (a backing file, an external data file) or that it cannot read without a key.
 
+import { Qcow2ParseError } from "../errors.ts";
+
 export const QCOW2_EXT_END = 0x00000000;
 export const QCOW2_EXT_BACKING_FORMAT = 0xe2792aca;
 export const QCOW2_EXT_FEATURE_NAMES = 0x6803f857;
@@ -31,10 +33,6 @@ export interface Qcow2Header {
   corrupt: boolean;
   unknownIncompatible: bigint; // incompatible feature bits this parser does not know
   headerLength: number;
-}
-
-export class Qcow2ParseError extends Error {
-  override name = "Qcow2ParseError";
 }
 
 // `head` holds at least the first cluster (where the header and its extensions must be).

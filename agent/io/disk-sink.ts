@@ -11,8 +11,8 @@
 // times what sha512 hashes, and O_DIRECT would need aligned buffers that Node cannot allocate.
 
 import { type FileHandle, open } from "node:fs/promises";
+import { FileSinkError } from "../errors.ts";
 import type { BatchDestination } from "./file-sink.ts";
-import { FileSinkError } from "./file-sink.ts";
 
 export const HEAD_BYTES = 1024 * 1024;
 

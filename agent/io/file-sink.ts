@@ -6,18 +6,8 @@
 
 import { type FileHandle, open } from "node:fs/promises";
 import { Writable } from "node:stream";
+import { FileSinkError } from "../errors.ts";
 import type { BatchPool } from "./batch-pool.ts";
-
-// A failure of the file itself (ENOSPC, EACCES), as opposed to a failure of the stream feeding it.
-export class FileSinkError extends Error {
-  override name = "FileSinkError";
-  readonly code: string;
-  constructor(action: string, path: string, cause: unknown) {
-    const code = (cause as { code?: string }).code ?? "EIO";
-    super(`${action} ${path}: ${code}`, { cause });
-    this.code = code;
-  }
-}
 
 // Where full batches are written. FileSink calls open once before the first write, write in
 // order of position, close once at the end (after a failure too).

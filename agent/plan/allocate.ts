@@ -3,11 +3,11 @@
 // at the same start and size on each disk; first-disk-only partitions follow; the config
 // drive takes the last 64 MiB of the first disk before the reserved final MiB.
 
+import { PlanError } from "../errors.ts";
 import type { Disk, Firmware } from "../probe/types.ts";
 import { FIRST_START_MIB, partitionDevice, sectorsPerMiB, usableEndMiB } from "./disks.ts";
 import { type PartitionKind, typeCode } from "./partition-table.ts";
 import type { PartitionRole, PlannedDisk, PlannedPartition, TableType } from "./types.ts";
-import { PlanError } from "./types.ts";
 import type { Unit } from "./units.ts";
 
 export const ESP_MIB = 512;

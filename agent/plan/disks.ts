@@ -1,9 +1,9 @@
 // Target disks and the arithmetic of positions on them: everything is counted in whole MiB.
 
+import { PlanError } from "../errors.ts";
 import { groupDisks } from "../probe/groups.ts";
 import type { Disk, Inventory } from "../probe/types.ts";
 import type { StorageRequest } from "../request/types.ts";
-import { PlanError } from "./types.ts";
 
 export const MIB = 1024 * 1024;
 // The first partition starts at 1 MiB; the last MiB of every disk stays free (backup GPT).

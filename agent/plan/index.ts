@@ -1,11 +1,12 @@
 // The planner: a pure, synchronous function from (request, inventory) to a versioned Plan.
 // No file system, clock, randomness, logger or process access here or in anything it imports.
 
+import { PlanError } from "../errors.ts";
 import type { Inventory } from "../probe/types.ts";
 import type { InstallRequest } from "../request/types.ts";
 import { byoiPlan, type ImageStaging } from "./byoi.ts";
 import { byolinuxPlan } from "./byolinux.ts";
-import { type Plan, PlanError } from "./types.ts";
+import type { Plan } from "./types.ts";
 
 export type { ImageStaging } from "./byoi.ts";
 export { formatPlan } from "./format.ts";

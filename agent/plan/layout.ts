@@ -1,7 +1,7 @@
 // The request's layout made explicit: defaults applied and checked before anything is placed.
 
+import { PlanError } from "../errors.ts";
 import type { LayoutEntry, RaidLevel, StorageRequest } from "../request/types.ts";
-import { PlanError } from "./types.ts";
 
 // A layout entry with its position in the request and where it goes.
 export interface Entry extends LayoutEntry {

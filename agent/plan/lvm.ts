@@ -1,9 +1,10 @@
 // LVM: entries with an lvName share a volume group per RAID level, one PV each.
 // VG names follow first appearance in the layout: "vg", then "vg1", "vg2", ...
 
+import { PlanError } from "../errors.ts";
 import type { RaidLevel } from "../request/types.ts";
 import type { Entry } from "./layout.ts";
-import { type LvmStep, PlanError } from "./types.ts";
+import type { LvmStep } from "./types.ts";
 
 export interface VolumeGroup {
   name: string;

@@ -187,14 +187,3 @@ export interface Plan {
   fstab: FstabEntry[];
   steps: PlanStep[];
 }
-
-// Thrown by buildPlan for a request that cannot be planned on this inventory
-// (layout does not fit, too few disks, MBR limits). Exit code 2.
-export class PlanError extends Error {
-  override name = "PlanError";
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.join("\n"));
-    this.problems = problems;
-  }
-}

@@ -1,31 +1,87 @@
 // `byol report diff A B`: what differs between two runs. The plans (steps added, removed, or
 // with other commands), the commands the runs actually ran, step by step, and the per-step
-// timings side by side.
+// timings side by side. `diffRuns` is the data (`--json`); `formatDiff` its text.
 
 import type { JournalEntry } from "../exec/types.ts";
 import { shellJoin } from "../plan/quote.ts";
 import type { PlanStep } from "../plan/types.ts";
 import { formatDuration } from "../view/progress-line.ts";
 import type { RunRecord } from "./read.ts";
+import type { StepPhase } from "./summary.ts";
 
 export type LineOp = { op: " " | "-" | "+"; text: string };
 
+export type PlanChange =
+  | { op: "-" | "+"; step: string } // a step only in A, or only in B
+  | { op: "~"; step: string; commands: LineOp[] }; // in both, other commands (changed lines only)
+
+export interface CommandChange {
+  step: string;
+  lines: LineOp[]; // journal commands `argv  (exit n)` only in A (-) or only in B (+)
+}
+
+export interface TimingRow {
+  step: string;
+  a: { durationMs: number; phase: StepPhase } | null;
+  b: { durationMs: number; phase: StepPhase } | null;
+}
+
+export interface RunSide {
+  file: string;
+  runId: string;
+  operatingSystem: string;
+  ok: boolean;
+  exitCode: number;
+  error?: { code: string; message: string };
+}
+
+// `differ`: the results, the plans or the commands run differ (timings always do, so they do not count).
+export interface RunDiff {
+  a: RunSide;
+  b: RunSide;
+  differ: boolean;
+  plan: PlanChange[];
+  commands: CommandChange[];
+  timings: TimingRow[];
+}
+
+export function diffRuns(a: RunRecord, b: RunRecord): RunDiff {
+  const plan = planChanges(a.plan?.steps ?? [], b.plan?.steps ?? []);
+  const commands = commandChanges(a.journal, b.journal);
+  const [sa, sb] = [side(a), side(b)];
+  const sameResult = sa.ok === sb.ok && sa.exitCode === sb.exitCode && sa.error?.code === sb.error?.code;
+  const differ = !sameResult || plan.length > 0 || commands.length > 0;
+  return { a: sa, b: sb, differ, plan, commands, timings: timingRows(a, b) };
+}
+
 export function formatDiff(a: RunRecord, b: RunRecord): string {
-  const out = [`--- ${describe(a)}`, `+++ ${describe(b)}`];
-  out.push("", "plan:", ...indent(planDiff(a.plan?.steps ?? [], b.plan?.steps ?? []), "same steps, same commands"));
-  out.push(
-    "",
-    "commands run:",
-    ...indent(commandDiff(a.journal, b.journal), "the same commands, with the same exit codes"),
-  );
-  out.push("", "timings:", ...timings(a, b));
+  return formatRunDiff(diffRuns(a, b));
+}
+
+export function formatRunDiff(d: RunDiff): string {
+  const out = [`--- ${describe(d.a)}`, `+++ ${describe(d.b)}`];
+  out.push("", "plan:", ...indent(planLines(d.plan), "same steps, same commands"));
+  out.push("", "commands run:", ...indent(commandLines(d.commands), "the same commands, with the same exit codes"));
+  out.push("", "timings:", ...timings(d.timings));
   return `${out.join("\n")}\n`;
 }
 
-function describe(r: RunRecord): string {
+function side(r: RunRecord): RunSide {
   const s = r.summary;
+  const out: RunSide = {
+    file: r.file,
+    runId: s.runId,
+    operatingSystem: s.operatingSystem,
+    ok: s.ok,
+    exitCode: s.exitCode,
+  };
+  if (s.error !== undefined) out.error = s.error;
+  return out;
+}
+
+function describe(s: RunSide): string {
   const result = s.ok ? "ok" : `failed exit ${s.exitCode}${s.error ? `: ${s.error.message}` : ""}`;
-  return `${r.file}: run ${s.runId}, ${s.operatingSystem}, ${result}`;
+  return `${s.file}: run ${s.runId}, ${s.operatingSystem}, ${result}`;
 }
 
 function indent(lines: string[], none: string): string[] {
@@ -33,8 +89,8 @@ function indent(lines: string[], none: string): string[] {
 }
 
 // Steps only in A (-), only in B (+), and for steps in both, their commands where they differ.
-export function planDiff(a: readonly PlanStep[], b: readonly PlanStep[]): string[] {
-  const out: string[] = [];
+export function planChanges(a: readonly PlanStep[], b: readonly PlanStep[]): PlanChange[] {
+  const out: PlanChange[] = [];
   const inB = new Map(b.map((s) => [s.id, s]));
   const inA = new Map(a.map((s) => [s.id, s]));
   for (const line of diffLines(
@@ -42,51 +98,77 @@ export function planDiff(a: readonly PlanStep[], b: readonly PlanStep[]): string
     b.map((s) => s.id),
   )) {
     if (line.op !== " ") {
-      out.push(`${line.op} step ${line.text}`);
+      out.push({ op: line.op, step: line.text });
       continue;
     }
     const sa = inA.get(line.text)!;
     const sb = inB.get(line.text)!;
     const commands = diffLines(sa.commands.map(shellJoin), sb.commands.map(shellJoin)).filter((l) => l.op !== " ");
-    if (commands.length > 0) out.push(`~ step ${line.text}:`, ...commands.map((l) => `    ${l.op} ${l.text}`));
+    if (commands.length > 0) out.push({ op: "~", step: line.text, commands });
   }
   return out;
 }
 
+export function planDiff(a: readonly PlanStep[], b: readonly PlanStep[]): string[] {
+  return planLines(planChanges(a, b));
+}
+
+function planLines(changes: readonly PlanChange[]): string[] {
+  return changes.flatMap((c) =>
+    c.op === "~"
+      ? [`~ step ${c.step}:`, ...c.commands.map((l) => `    ${l.op} ${l.text}`)]
+      : [`${c.op} step ${c.step}`],
+  );
+}
+
 // Each step's journal commands (argv and exit code), aligned by step, only where they differ.
-export function commandDiff(a: readonly JournalEntry[], b: readonly JournalEntry[]): string[] {
+export function commandChanges(a: readonly JournalEntry[], b: readonly JournalEntry[]): CommandChange[] {
   const steps = [...new Set([...a.map((e) => e.step), ...b.map((e) => e.step)])];
   const text = (e: JournalEntry) =>
     `${shellJoin(e.argv)}  (${e.exitCode === null ? `killed${e.signal ? ` ${e.signal}` : ""}` : `exit ${e.exitCode}`})`;
-  const out: string[] = [];
+  const out: CommandChange[] = [];
   for (const step of steps) {
     const lines = diffLines(
       a.filter((e) => e.step === step).map(text),
       b.filter((e) => e.step === step).map(text),
     ).filter((l) => l.op !== " ");
-    if (lines.length > 0) out.push(`${step}:`, ...lines.map((l) => `  ${l.op} ${l.text}`));
+    if (lines.length > 0) out.push({ step, lines });
   }
   return out;
 }
 
-function timings(a: RunRecord, b: RunRecord): string[] {
+export function commandDiff(a: readonly JournalEntry[], b: readonly JournalEntry[]): string[] {
+  return commandLines(commandChanges(a, b));
+}
+
+function commandLines(changes: readonly CommandChange[]): string[] {
+  return changes.flatMap((c) => [`${c.step}:`, ...c.lines.map((l) => `  ${l.op} ${l.text}`)]);
+}
+
+function timingRows(a: RunRecord, b: RunRecord): TimingRow[] {
   const ids = diffLines(
     a.summary.steps.map((s) => s.id),
     b.summary.steps.map((s) => s.id),
   ).map((l) => l.text);
-  const rows = ids.map((id) => {
-    const sa = a.summary.steps.find((s) => s.id === id);
-    const sb = b.summary.steps.find((s) => s.id === id);
-    const cell = (s: typeof sa) =>
-      s === undefined ? "-" : `${formatDuration(s.durationMs)}${s.phase === "done" ? "" : ` ${s.phase}`}`;
-    const delta = sa && sb ? signed(sb.durationMs - sa.durationMs) : "";
-    return [id, cell(sa), cell(sb), delta];
+  const of = (r: RunRecord, id: string) => {
+    const s = r.summary.steps.find((s) => s.id === id);
+    return s === undefined ? null : { durationMs: s.durationMs, phase: s.phase };
+  };
+  return ids.map((id) => ({ step: id, a: of(a, id), b: of(b, id) }));
+}
+
+function timings(rows: readonly TimingRow[]): string[] {
+  const cells = rows.map((r) => {
+    const cell = (s: TimingRow["a"]) =>
+      s === null ? "-" : `${formatDuration(s.durationMs)}${s.phase === "done" ? "" : ` ${s.phase}`}`;
+    const delta = r.a && r.b ? signed(r.b.durationMs - r.a.durationMs) : "";
+    return [r.step, cell(r.a), cell(r.b), delta];
   });
   const header = ["step", "A", "B", "B-A"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}`.trimEnd();
-  return [line(header), ...rows.map(line)];
+  return [line(header), ...cells.map(line)];
 }
 
 function signed(ms: number): string {

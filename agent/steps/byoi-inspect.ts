@@ -9,10 +9,10 @@
 
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InstallError } from "../errors.ts";
+import { InstallError, PartitionTableError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { detectFormat } from "../image/format.ts";
-import { type PartitionTable, PartitionTableError, parsePartitionTable } from "../image/partitions.ts";
+import { type PartitionTable, parsePartitionTable } from "../image/partitions.ts";
 import type { Qcow2Header } from "../image/qcow2.ts";
 import { readHead, readVirtual } from "../image/read.ts";
 import { formatMismatch } from "../image/refusals.ts";

@@ -12,13 +12,13 @@
 
 import { mkdir, mkdtemp, rm, stat, statfs, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { CommandError, InstallError } from "../errors.ts";
+import { CommandError, InstallError, PartitionTableError, Qcow2ParseError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { defaultVia, mountImagePartition, removeScratch, type Via } from "../image/expose.ts";
 import { detectFileSystem, SUPERBLOCK_BYTES } from "../image/filesystem.ts";
 import { detectFormat } from "../image/format.ts";
-import { PartitionTableError, parsePartitionTable } from "../image/partitions.ts";
-import { parseQcow2Header, type Qcow2Header, Qcow2ParseError } from "../image/qcow2.ts";
+import { parsePartitionTable } from "../image/partitions.ts";
+import { parseQcow2Header, type Qcow2Header } from "../image/qcow2.ts";
 import { parseQemuInfo } from "../image/qemu-info.ts";
 import { readHead, readVirtual } from "../image/read.ts";
 import {

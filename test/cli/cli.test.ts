@@ -5,23 +5,12 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { promisify } from "node:util";
 import { buildPlan, formatPlan } from "../../agent/plan/index.ts";
 import { readInventoryFile } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
+import { byolRun } from "./byol-run.ts";
 
-const run = promisify(execFile);
 const byol = join(import.meta.dirname, "../../bin/byol.mjs");
-
-async function byolRun(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [byol, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const seeds = ["ovh-byolinux-reinstall.json", "ovh-legacy-install-start.json", "ovh-byoi.json"];
 const invalidDir = "fixtures/requests/invalid";
@@ -169,5 +158,19 @@ describe("byol --help", () => {
     const r = await byolRun("frobnicate");
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown command 'frobnicate'/);
+  });
+  it("with no arguments or an unknown help topic: usage on stderr, exit 2", async () => {
+    for (const args of [[], ["help", "frobnicate"]]) {
+      const r = await byolRun(...args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.equal(r.stdout, "");
+      assert.match(
+        r.stderr,
+        /^byol: (no command given|unknown help topic 'frobnicate')\n\nbyol - [\s\S]*Usage: byol <command>/,
+      );
+    }
+    const topic = await byolRun("help", "report");
+    assert.equal(topic.code, 0);
+    assert.match(topic.stdout, /byol report diff A B \[--json\]/);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BOOT_ORDER_FLAG, bootOrder, parseFlags } from "../../agent/commands/args.ts";
-import { UsageError } from "../../agent/commands/exit.ts";
+import { UsageError } from "../../agent/errors.ts";
 
 test("--boot-order defaults to network-first, OVH's: the network stays ahead of the disk", () => {
   const flags = parseFlags([], { "boot-order": BOOT_ORDER_FLAG });

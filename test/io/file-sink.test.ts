@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { test } from "node:test";
+import { FileSinkError } from "../../agent/errors.ts";
 import { PlainPool } from "../../agent/io/batch-pool.ts";
-import { FileSink, FileSinkError } from "../../agent/io/file-sink.ts";
+import { FileSink } from "../../agent/io/file-sink.ts";
 import { HashWorker } from "../../agent/io/hash-worker.ts";
 
 async function tempDir(): Promise<AsyncDisposable & { path: string }> {

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { PlanError } from "../../agent/errors.ts";
 import { buildPlan } from "../../agent/plan/index.ts";
-import { PlanError } from "../../agent/plan/types.ts";
 import { inventory, withLayout } from "./builders.ts";
 
 // The problems of the PlanError fn throws.

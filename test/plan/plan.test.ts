@@ -2,8 +2,9 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { PlanError } from "../../agent/errors.ts";
 import { buildPlan, formatPlan } from "../../agent/plan/index.ts";
-import { PLAN_VERSION, PlanError } from "../../agent/plan/types.ts";
+import { PLAN_VERSION } from "../../agent/plan/types.ts";
 import { inventory, request } from "./builders.ts";
 
 describe("the plan", () => {

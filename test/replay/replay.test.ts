@@ -2,11 +2,9 @@
 // and the whole command through the real process with --dry-run.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { promisify } from "node:util";
 import { RequestError } from "../../agent/errors.ts";
 import type { Disk, Inventory } from "../../agent/probe/types.ts";
 import { writeRunRecord } from "../../agent/report/bundle.ts";
@@ -16,6 +14,7 @@ import { mapDisks, parseHeaderFlag, replayPayload } from "../../agent/report/rep
 import { recordedRequest } from "../../agent/report/request-record.ts";
 import { buildRunSummary } from "../../agent/report/summary.ts";
 import { parseRequest } from "../../agent/request/index.ts";
+import { byolRun } from "../cli/byol-run.ts";
 import { fabricateRun, fixtureInventory, fixtureRequest, tempDir, USER_DATA } from "../report/run-fixture.ts";
 
 const GB = 1000 ** 3;
@@ -183,18 +182,6 @@ test("machineShapeFromRecord: firmware, every disk with its size and sector size
   assert.equal(shape.memoryMiB, fixtureInventory("uefi-4kn-2disks.json").memoryBytes / 1024 ** 2);
   assert.throws(() => machineShapeFromRecord({ file: "x.tar" }), /x\.tar: the run record has neither/);
 });
-
-const execFileP = promisify(execFile);
-const byol = join(import.meta.dirname, "../../bin/byol.mjs");
-async function byolRun(...args: string[]) {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [byol, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 async function bundleFile(): Promise<string> {
   const run = fabricateRun("failed");

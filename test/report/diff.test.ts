@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { JournalEntry } from "../../agent/exec/types.ts";
 import type { PlanStep } from "../../agent/plan/types.ts";
-import { commandDiff, diffLines, formatDiff, planDiff } from "../../agent/report/diff.ts";
+import { commandDiff, diffLines, diffRuns, formatDiff, planDiff, type RunDiff } from "../../agent/report/diff.ts";
+import { byolRun } from "../cli/byol-run.ts";
 import { recordOf } from "./helpers.ts";
 
 test("diffLines keeps the common lines and marks the others", () => {
@@ -71,4 +72,36 @@ test("a successful and a failed run side by side", async () => {
   assert.match(text, /timings:\n {2}step\s+A\s+B\s+B-A\n {2}download\s+[\d.]+s\s+[\d.]+s\s+[+-][\d.]+s/);
   assert.match(text, /bootable-script\s+[\d.]+s\s+[\d.]+s failed/);
   assert.match(text, /finish\s+[\d.]+s\s+-\n/);
+});
+
+test("diffRuns: the data of --json; runs differ by result, plan or commands, never by timings alone", async () => {
+  const ok = await recordOf("ok");
+  const failed = await recordOf("failed");
+  const d = diffRuns(ok, failed);
+  assert.equal(d.differ, true);
+  assert.deepEqual([d.a.ok, d.b.ok, d.b.exitCode], [true, false, 4]);
+  assert.deepEqual(d.plan, []);
+  const script = d.commands.find((c) => c.step === "bootable-script");
+  assert.deepEqual(
+    script?.lines.map((l) => l.op),
+    ["-", "+"],
+  );
+  assert.ok(d.timings.some((t) => t.step === "finish" && t.a !== null && t.b === null));
+  const same = diffRuns(ok, ok);
+  assert.deepEqual([same.differ, same.plan, same.commands], [false, [], []]);
+});
+
+test("byol report diff exits 1 when the runs differ, 0 when not; --json prints the data", async () => {
+  const ok = await recordOf("ok");
+  const failed = await recordOf("failed");
+  const differ = await byolRun("report", "diff", ok.file, failed.file);
+  assert.equal(differ.code, 1, differ.stderr);
+  assert.match(differ.stdout, /^--- /);
+  const json = await byolRun("report", "diff", ok.file, failed.file, "--json");
+  assert.equal(json.code, 1, json.stderr);
+  const d = JSON.parse(json.stdout) as RunDiff;
+  assert.deepEqual([d.differ, d.a.runId, d.b.runId], [true, ok.summary.runId, failed.summary.runId]);
+  const same = await byolRun("report", "diff", ok.file, ok.file, "--json");
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal((JSON.parse(same.stdout) as RunDiff).differ, false);
 });
