@@ -137,5 +137,7 @@ export const EXIT = {
   invalid: 2,
   failedBeforeDisks: 3,
   failedAfterDisks: 4,
+  // `status --follow`: the install's process ended without its result (killed); nothing was torn down
+  died: 5,
   interrupted: 130,
 } as const;

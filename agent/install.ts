@@ -68,6 +68,7 @@ export interface InstallOptions {
   scriptTimeoutMs?: number; // make_image_bootable.sh; default 30 minutes
   // journal.jsonl, events.jsonl, byol.log and current.json; default /run/byol (state) and /run/byol/<runId>
   runDir?: string;
+  runId?: string; // default a new one (newRunId); `install --detach` chooses it before starting the run
   out?: NodeJS.WritableStream; // default process.stdout
   report?: string; // --report FILE: the run record; default /var/log/byol/<runId>.tar
   reportUrl?: string; // --report-url URL: also upload the run record there
@@ -105,7 +106,7 @@ const BEFORE_DISKS: ReadonlySet<StepKind> = new Set(["download", "inspect"]);
 
 // Returns the exit code; the last event is the result line.
 export async function install(opts: InstallOptions): Promise<number> {
-  const runId = `${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}-${randomBytes(3).toString("hex")}`;
+  const runId = opts.runId ?? newRunId();
   const stateDir = opts.runDir ?? defaultRunDir();
   const runDir = opts.runDir ?? join(stateDir, runId);
   const redactor = redactorFor(opts.request);
@@ -155,6 +156,7 @@ export async function install(opts: InstallOptions): Promise<number> {
     log.warn({ signal }, "interrupted: stopping and cleaning up");
     abort.abort(new Interrupted(signal));
   });
+  using _hangup = onHangup(() => log.warn("SIGHUP: the terminal went away; the install goes on"));
 
   let resultWritten = false;
   const inputs: StepInputs = {
@@ -197,6 +199,11 @@ export async function install(opts: InstallOptions): Promise<number> {
   const code = result(events, EXIT.ok);
   await recorder.write();
   return code;
+}
+
+// 20251203T104501Z-1a2b3c: sorts by time, unique enough for one machine.
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}-${randomBytes(3).toString("hex")}`;
 }
 
 // Runs the steps in order, each framed by start and done (or failed) events.
@@ -342,7 +349,7 @@ export const STOP_AFTER_BYOI =
   "--stop-after disks does not apply to byoi_64: the image brings its own partitions, so there are no disk steps to stop after";
 
 // Two runs on the same disks would destroy each other's work.
-function assertNoRunInProgress(stateDir: string): void {
+export function assertNoRunInProgress(stateDir: string): void {
   const last = readRunState(stateDir);
   if (last === undefined || last.finished !== undefined || last.pid === process.pid) return;
   try {
@@ -431,6 +438,17 @@ function onInterrupt(handler: (signal: NodeJS.Signals) => void): Disposable {
   return {
     [Symbol.dispose]() {
       for (const s of signals) process.off(s, listener);
+    },
+  };
+}
+
+// SIGHUP (an SSH session or terminal that went away) does not stop an install: it is logged and
+// ignored while the run lasts. Disposable.
+function onHangup(handler: () => void): Disposable {
+  process.on("SIGHUP", handler);
+  return {
+    [Symbol.dispose]() {
+      process.off("SIGHUP", handler);
     },
   };
 }

@@ -12,10 +12,12 @@ Commands:
                                            print every command an install would run; nothing is touched
   install    --request FILE|- [--json] [--no-reboot] [--report FILE] [--report-url URL]
              [--boot-order network-first|disk-first|keep] [--stop-after disks]
-             [--image-staging stream|ram] [--script-timeout MINUTES] [--run-dir DIR]
+             [--image-staging stream|ram] [--script-timeout MINUTES] [--run-dir DIR] [--detach]
                                            install the image (ERASES the target disks)
   cleanup                                  release what a failed or killed run left behind
-  status     [--json]                      state of the current or last run
+  status     [--json] [--follow [--run ID]]
+                                           state of the current or last run; --follow
+                                           re-attaches and exits with the install's code
   report     show FILE [--json] | diff A B [--json]
                                            read a run record, or compare two
   replay     FILE [--header 'Name: value']... [--image-url URL] [--user-data FILE]
@@ -29,7 +31,11 @@ Exit codes:
   2    invalid request or flags; nothing touched
   3    failed before any disk was written; disks as they were
   4    failed after disks were written; cleaned up, partition tables reset
+  5    status --follow: the install's process died without a result (killed);
+       nothing cleaned up: run 'byol cleanup'
   130  interrupted (SIGINT/SIGTERM); cleaned up
+An install never stops because its output went away (a closed pipe, a dropped SSH
+session: SIGHUP is ignored); its events go on in the run dir.
 `;
 
 const perCommand: Record<string, string> = {
@@ -102,9 +108,16 @@ THIS ERASES THE TARGET DISKS.
                             disk, hash computed in the same pass; ram: download into RAM first
                             (OVH's RAM rule), then write. qcow2 always goes to RAM.
   --run-dir DIR             where the journal, events and state go (default /run/byol)
+  --run-id ID               the run's id (default: a new one; --detach sets it for the process it starts)
+  --detach                  check the request and the plan (exit 2 as install), then run the
+                            install in a session of its own (the request through a pipe, its
+                            output to stdout.log and stderr.log in the run dir) and return:
+                            prints {"runId","pid","runDir"} with --json, a sentence without.
+                            Follow it with 'byol status --follow --run ID'.
 
 Exit: 0 done, 2 invalid, 3 failed before disks were written, 4 failed after (cleaned up,
-tables reset), 130 interrupted (cleaned up).
+tables reset), 130 interrupted (cleaned up). With --detach: 0 once started (2, 3 as above).
+A closed stdout or SIGHUP does not stop an install; SIGINT/SIGTERM do (cleaned up, 130).
 `,
   cleanup: `Usage: byol cleanup [--run-dir DIR] [--json]
 
@@ -117,6 +130,7 @@ Safe to run when nothing is left.
 Exit: 0 when everything was released, 3 when something could not be.
 `,
   status: `Usage: byol status [--run-dir DIR] [--json]
+       byol status --follow [--run ID] [--run-dir DIR] [--json]
 
 Shows the current or last run: its id, its step, its progress and its result, with the
 steps named like OVH's progress list (download, partitioning, configdrive, deploy,
@@ -128,6 +142,13 @@ Read-only: reads current.json and status.json in the run dir; safe to poll every
                   {"runId","state":"running|done|failed|interrupted|none","step","ovhStep",
                    "progress"?:{"bytes","total"},"steps":[{"name","status":"todo|doing|done|error"}],
                    "result"?:{"ok","exitCode","error"?}}
+  --follow        re-attach to the run (from any later session): print its events so far,
+                  follow them live until the result, and exit with the install's exit code.
+                  With --json the same JSON lines as 'install --json', the result line last.
+                  If the install's process died without a result (killed), one line says so
+                  and the exit code is 5 (nothing was cleaned up: run 'byol cleanup').
+  --wait          the same as --follow
+  --run ID        with --follow: this run (as 'install --detach' printed it), not the last one
 `,
   report: `Usage: byol report show FILE [--json]
        byol report diff A B [--json]

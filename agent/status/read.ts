@@ -47,7 +47,7 @@ function readStatusFile(file: string): RunStatus | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
