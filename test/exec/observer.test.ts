@@ -154,14 +154,20 @@ function assertEndedAsUndisturbed(runDir: string) {
   return { state, events };
 }
 
+// `byol install --json` in a fresh state dir, once the server has sent the first MiB and stalls.
+async function installStalled() {
+  stalled = stall();
+  const { env: e, runDir } = env();
+  const child = byolProcess(["install", "--request", "-", "--json", "--no-reboot"], e, request());
+  const exited = exitOf(child);
+  await stalled.requested;
+  return { child, runDir, exited };
+}
+
 describe("an install outlives its observer", { concurrency: 1 }, () => {
   it("its stdout pipe closed mid-download: it goes on, records everything and exits 3", async () => {
-    stalled = stall();
-    const { env: e, runDir } = env();
-    const child = byolProcess(["install", "--request", "-", "--json", "--no-reboot"], e, request());
+    const { child, runDir, exited } = await installStalled();
     const err = collect(child.stderr);
-    const exited = exitOf(child);
-    await stalled.requested;
     await sleep(300); // the download's start event is out
     child.stdout?.destroy(); // the reader goes away: every later write gets EPIPE
     stalled.release();
@@ -175,12 +181,8 @@ describe("an install outlives its observer", { concurrency: 1 }, () => {
   });
 
   it("SIGHUP mid-download: ignored, the install goes on and exits 3 with its result on stdout", async () => {
-    stalled = stall();
-    const { env: e, runDir } = env();
-    const child = byolProcess(["install", "--request", "-", "--json", "--no-reboot"], e, request());
+    const { child, runDir, exited } = await installStalled();
     const out = collect(child.stdout);
-    const exited = exitOf(child);
-    await stalled.requested;
     child.kill("SIGHUP");
     await sleep(300); // SIGHUP handled (or, were it not, the process gone) before the rest arrives
     stalled.release();

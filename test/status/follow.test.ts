@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type SavedRunState, STATE_VERSION, writeRunState } from "../../agent/exec/state.ts";
+import { RunStateStore, type SavedRunState } from "../../agent/exec/state.ts";
 import { EXIT_DIED, follow } from "../../agent/status/follow.ts";
 
 const RUN = "20260101T000000Z-abcdef";
@@ -16,20 +16,7 @@ const RUN = "20260101T000000Z-abcdef";
 function runDir(state: Partial<SavedRunState> = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), "byol-follow-"));
   mkdirSync(join(stateDir, RUN));
-  writeRunState(stateDir, {
-    version: STATE_VERSION,
-    runId: RUN,
-    pid: 4242,
-    startedAt: "2026-01-01T00:00:00Z",
-    targetDisks: ["/dev/sda"],
-    disksWritten: false,
-    mounts: [],
-    nbd: [],
-    md: [],
-    loop: [],
-    lvm: [],
-    ...state,
-  });
+  RunStateStore.start({ runId: RUN, targetDisks: ["/dev/sda"], dir: stateDir }).update({ pid: 4242, ...state });
   return { stateDir, events: join(stateDir, RUN, "events.jsonl") };
 }
 
