@@ -5,7 +5,7 @@
 
 import { UsageError } from "../errors.ts";
 import { defaultRunDir } from "../exec/state.ts";
-import { FollowError, follow } from "../status/follow.ts";
+import { follow } from "../status/follow.ts";
 import { formatStatus } from "../status/format.ts";
 import { readStatus } from "../status/read.ts";
 import { parseFlags } from "./args.ts";
@@ -22,18 +22,13 @@ export async function statusCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, FLAGS);
   const stateDir = flags["run-dir"] ?? defaultRunDir();
   if (flags.follow || flags.wait) {
-    try {
-      return await follow({
-        stateDir,
-        json: flags.json === true,
-        out: process.stdout,
-        tty: process.stdout.isTTY === true,
-        ...(flags.run !== undefined && { runId: flags.run }),
-      });
-    } catch (error) {
-      if (error instanceof FollowError) throw new UsageError(error.message);
-      throw error;
-    }
+    return await follow({
+      stateDir,
+      json: flags.json === true,
+      out: process.stdout,
+      tty: process.stdout.isTTY === true,
+      ...(flags.run !== undefined && { runId: flags.run }),
+    });
   }
   if (flags.run !== undefined) throw new UsageError("--run goes with --follow");
   const status = readStatus(stateDir);

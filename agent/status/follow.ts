@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { setTimeout as sleep } from "node:timers/promises";
-import { EXIT } from "../errors.ts";
+import { EXIT, InputError } from "../errors.ts";
 import { DETACHED_FILE, type DetachedRecord } from "../exec/detach.ts";
 import { type RunResult, resultText } from "../exec/events.ts";
 import { readRunState, type SavedRunState } from "../exec/state.ts";
@@ -30,15 +30,11 @@ export interface FollowOptions {
   alive?: (pid: number) => boolean; // for tests
 }
 
-export class FollowError extends Error {
-  override name = "FollowError";
-}
-
 export async function follow(o: FollowOptions): Promise<number> {
   const alive = o.alive ?? isAlive;
   const pollMs = o.pollMs ?? 200;
   const runId = o.runId ?? readRunState(o.stateDir)?.runId;
-  if (runId === undefined) throw new FollowError(`no run recorded in ${o.stateDir}`);
+  if (runId === undefined) throw new InputError(`no run recorded in ${o.stateDir}`);
   const runDir = existsSync(join(o.stateDir, runId)) ? join(o.stateDir, runId) : o.stateDir;
   const print = printer(o);
   const tail = new LineTail(join(runDir, "events.jsonl"));
@@ -72,7 +68,7 @@ export async function follow(o: FollowOptions): Promise<number> {
       );
       return EXIT_DIED;
     }
-    if (!seen && Date.now() > startBy) throw new FollowError(`run ${runId}: nothing recorded in ${runDir}`);
+    if (!seen && Date.now() > startBy) throw new InputError(`run ${runId}: nothing recorded in ${runDir}`);
     await sleep(pollMs);
   }
 }
