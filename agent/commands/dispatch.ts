@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   status: async () => (await import("./status.ts")).statusCommand,
   report: async () => (await import("./report.ts")).reportCommand,
   replay: async () => (await import("./replay.ts")).replayCommand,
+  remote: async () => (await import("./remote.ts")).remoteCommand,
 };
 
 // Runs one command line (without "byol") and returns its exit code; it never throws.

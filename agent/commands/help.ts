@@ -23,6 +23,8 @@ Commands:
   replay     FILE [--header 'Name: value']... [--image-url URL] [--user-data FILE]
              [--ssh-key KEY] [--report FILE] [--image-staging stream|ram] [--dry-run]
                                            run a recorded install again on this machine
+  remote     [user@]host[:port] install|plan|inventory|preflight|status|cleanup|fetch [flags]
+                                           run byol on a server in rescue mode over ssh
 
 Run 'byol help <command>' or 'byol <command> --help' for details.
 
@@ -188,6 +190,47 @@ secrets, so they are given again: the httpHeaders with --header, or another imag
   --json, --no-reboot, --boot-order MODE, --run-dir DIR   as for byol install
 
 Exit: as byol install; 2 when the disks do not fit or a secret is missing.
+`,
+  remote: `Usage: byol remote [user@]host[:port] COMMAND [flags]
+       COMMAND: install | plan | inventory | preflight | status | cleanup | fetch | validate
+
+Runs byol on a server (booted into rescue, root over SSH) from this machine, with the system's
+ssh: its config, agent and known_hosts. One master connection is shared by every call. First
+the byol executable (dist/byol) is copied to the server, gzip-compressed, into a 0700
+directory, only when the server's copy has another sha256, and its sha256 is checked.
+--request FILE is read and validated here and sent on ssh's stdin: never in a command line,
+never written unredacted on the server.
+
+install: preflight (missing packages stop here unless --install-missing), then the install runs
+detached on the server (it survives the connection) while its events come back here and show
+as a local install's (JSON lines with --json). When the connection drops, the controller
+attaches again (--retries times, with backoff up to 20 s, about two minutes for 10). At the
+end, success or failure, the run record is copied into --out DIR. The exit code is the install's.
+status --follow: attach to the running (or given --run ID) install by hand, the same way.
+The other commands run on the server with their flags and exit with its exit code.
+
+  --identity FILE          ssh's identity file (-i)
+  --ssh-option OPT         an ssh -o option, e.g. 'UserKnownHostsFile=./known_hosts' (repeatable;
+                           wins over byol's own)
+  --port N                 ssh port (or host:port)
+  --host-key-check MODE    config (default: as ssh's config and known_hosts say), accept-new
+                           (add an unknown server's key, refuse a changed one), no (never check)
+  --byol FILE              the executable to copy (default: dist/byol next to this program)
+  --remote-dir DIR         where it goes on the server (default /root/.byol, mode 0700)
+  --out DIR                where the run record is copied (default: the current directory)
+  --retries N              attach attempts after a lost connection (default 10)
+  anything else            passed to the remote byol (--json, --no-reboot, --report FILE,
+                           --boot-order, --install-missing, --follow, --run ID, …)
+
+Exit: the remote command's exit code (install: 0, 2, 3, 4, 130), or the controller's own:
+  10  cannot reach the server (name, refused, timeout), or the copy or preflight failed
+  11  the server's host key is unknown or does not match known_hosts
+  12  the remote user is not root
+  13  preflight refused: packages are missing (without --install-missing), or another check failed
+  14  no space for the executable in --remote-dir on the server
+  15  the server refused the login (no accepted key)
+  16  the connection was lost and attaching again failed; the install goes on on the server
+  130 stopped following (Ctrl-C); the install goes on on the server
 `,
 };
 
