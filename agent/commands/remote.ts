@@ -40,7 +40,13 @@ export async function remoteCommand(args: string[]): Promise<number> {
     }),
   );
   try {
-    const { remotePath } = await ensureExecutable(t, local, opts.remoteDir);
+    const { remotePath, uploaded } = await ensureExecutable(t, local, opts.remoteDir);
+    const mib = (local.size / 2 ** 20).toFixed(1);
+    process.stderr.write(
+      uploaded
+        ? `byol remote: copied ${local.path} (${mib} MiB, sha256 ${local.sha256.slice(0, 12)}…) to ${t.where}:${remotePath}\n`
+        : `byol remote: ${t.where}:${remotePath} is up to date (sha256 ${local.sha256.slice(0, 12)}…)\n`,
+    );
     const byol = shellQuote(remotePath);
     const work = (async () => {
       if (opts.command === "install") return await remoteInstall(t, opts, byol, request ?? "");

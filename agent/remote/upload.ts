@@ -136,7 +136,7 @@ export async function ensureExecutable(t: Transport, local: LocalExecutable, dir
 }
 
 function noSpace(where: string, dir: string, needKiB: number, availKiB: number | undefined): RemoteError {
-  const mib = (kib: number) => `${Math.ceil(kib / 1024)} MiB`;
+  const mib = (kib: number) => (kib < 1024 ? `${kib} KiB` : `${Math.ceil(kib / 1024)} MiB`);
   const free = availKiB === undefined ? "" : ` (${mib(availKiB)} free)`;
   return new RemoteError(
     "noSpace",
