@@ -63,6 +63,23 @@ function remoteDir(name: string): { dir: string; state: string } {
   return { dir, state: join(dir, "state") };
 }
 
+// `install` of the fake byol into `dir`, its record written to state/r1.tar and copied into `out`.
+function install(dir: string, state: string, out: string, ...extra: string[]) {
+  const record = ["--report", join(state, "r1.tar"), "--out", out];
+  return remote([
+    "root@127.0.0.1",
+    "install",
+    ...extra,
+    "--request",
+    requestFile,
+    "--byol",
+    FAKE,
+    "--remote-dir",
+    dir,
+    ...record,
+  ]);
+}
+
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
 test(
@@ -71,22 +88,7 @@ test(
   () => {
     const { dir, state } = remoteDir("install");
     const out = join(work, "install-out");
-    const run = () =>
-      remote([
-        "root@127.0.0.1",
-        "install",
-        "--request",
-        requestFile,
-        "--byol",
-        FAKE,
-        "--remote-dir",
-        dir,
-        "--no-reboot",
-        "--report",
-        join(state, "r1.tar"),
-        "--out",
-        out,
-      ]);
+    const run = () => install(dir, state, out, "--no-reboot");
     mkdirSync(state, { recursive: true });
     writeFileSync(join(state, "exit-code"), "4");
     const first = run();
@@ -121,21 +123,7 @@ test(
 test("--json passes the install's event lines through, the result line last", { skip }, () => {
   const { dir, state } = remoteDir("json");
   mkdirSync(state, { recursive: true });
-  const r = remote([
-    "root@127.0.0.1",
-    "install",
-    "--json",
-    "--request",
-    requestFile,
-    "--byol",
-    FAKE,
-    "--remote-dir",
-    dir,
-    "--report",
-    join(state, "r1.tar"),
-    "--out",
-    join(work, "json-out"),
-  ]);
+  const r = install(dir, state, join(work, "json-out"), "--json");
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout
     .trim()
@@ -150,20 +138,7 @@ test("the connection drops while following: attached again, no line twice, the i
   mkdirSync(state, { recursive: true });
   writeFileSync(join(state, "exit-code"), "3");
   writeFileSync(join(state, "drop"), "");
-  const r = remote([
-    "root@127.0.0.1",
-    "install",
-    "--request",
-    requestFile,
-    "--byol",
-    FAKE,
-    "--remote-dir",
-    dir,
-    "--report",
-    join(state, "r1.tar"),
-    "--out",
-    join(work, "drop-out"),
-  ]);
+  const r = install(dir, state, join(work, "drop-out"));
   assert.equal(r.code, 3, r.stderr);
   assert.ok(existsSync(join(state, "dropped")), "the first follow was cut");
   assert.match(r.stderr, /connection lost .*attaching again in 2s \(try 1 of 10\)/);
