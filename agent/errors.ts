@@ -1,7 +1,7 @@
 // Every error class byol has, in one file that imports nothing (agent/plan may use it).
 // agent/commands/exit.ts maps them to exit codes in its one top-level catch:
 // RequestError, PlanError, UsageError, InputError -> 2; InstallError, CommandError -> 3;
-// Interrupted -> 130.
+// Interrupted -> 130; RemoteError -> its own code (10-16, byol remote's controller).
 // An install's own result (3 or 4, from whether disks were written) is decided in agent/install.ts.
 // The rest are internal: caught where they are thrown and turned into an InstallError.
 
@@ -81,6 +81,32 @@ export class InstallError extends Error {
     super(message, options);
     this.code = code;
     this.step = step;
+  }
+}
+
+// byol remote's own exit codes, distinct from the install's 0/2/3/4/130.
+export const REMOTE_EXIT = {
+  unreachable: 10, // no connection: name not resolved, refused, timed out, no route; or the copy failed
+  hostKey: 11, // the host key is unknown or does not match known_hosts
+  notRoot: 12, // the remote user is not root
+  missingPackages: 13, // preflight found missing packages and --install-missing was not given
+  noSpace: 14, // no room for the executable in the remote directory
+  authentication: 15, // the server refused every key (or password)
+  lost: 16, // the connection was lost and re-attaching failed; the install may still be running
+} as const;
+
+export type RemoteFailure = keyof typeof REMOTE_EXIT;
+
+// byol remote could not do its part (connect, copy, preflight, follow); nothing was started, or
+// what was started goes on on the server.
+export class RemoteError extends Error {
+  override name = "RemoteError";
+  readonly kind: RemoteFailure;
+  readonly exitCode: number;
+  constructor(kind: RemoteFailure, message: string) {
+    super(message);
+    this.kind = kind;
+    this.exitCode = REMOTE_EXIT[kind];
   }
 }
 

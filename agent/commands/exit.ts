@@ -9,6 +9,7 @@ import {
   InstallError,
   Interrupted,
   PlanError,
+  RemoteError,
   RequestError,
   UsageError,
 } from "../errors.ts";
@@ -30,6 +31,8 @@ function outcomeOf(error: unknown, command: string): Outcome {
   if (error instanceof UsageError) {
     return { exitCode: EXIT.invalid, code: "usage", lines: [one(error.message), `Try 'byol ${command} --help'.`] };
   }
+  if (error instanceof RemoteError)
+    return { exitCode: error.exitCode, code: `remote-${error.kind}`, lines: [one(error.message)] };
   if (error instanceof InputError) return { exitCode: EXIT.invalid, code: "input", lines: [one(error.message)] };
   if (error instanceof InstallError) {
     return { exitCode: EXIT.failedBeforeDisks, code: error.code, lines: [one(error.message)] };

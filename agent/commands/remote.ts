@@ -8,10 +8,10 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { text } from "node:stream/consumers";
 import { fileURLToPath } from "node:url";
-import { RequestError } from "../errors.ts";
+import { RemoteError, RequestError, UsageError } from "../errors.ts";
 import { shellJoin, shellQuote } from "../plan/quote.ts";
 import { parseRemoteArgs, type RemoteArgs } from "../remote/args.ts";
-import { RemoteError, sshFailure } from "../remote/failures.ts";
+import { sshFailure } from "../remote/failures.ts";
 import { fetchRecord, recordPath } from "../remote/record.ts";
 import { follow, resultExitCode, startDetached } from "../remote/session.ts";
 import { SshTransport, type Transport } from "../remote/ssh.ts";
@@ -22,6 +22,7 @@ import { jsonErrorReason } from "../request/json-error.ts";
 
 export async function remoteCommand(args: string[]): Promise<number> {
   const opts = parseRemoteArgs(args, { remoteDir: DEFAULT_REMOTE_DIR });
+  if (opts.command === "install" && opts.request === undefined) throw new UsageError("missing --request");
   // Read and checked here, before any connection: a bad request touches nothing anywhere.
   const request = opts.request === undefined ? undefined : await readRequest(opts.request);
   const local = await describeLocal(opts.byol ?? defaultExecutable());
@@ -39,30 +40,23 @@ export async function remoteCommand(args: string[]): Promise<number> {
       resolve(130);
     }),
   );
-  try {
-    const { remotePath, uploaded } = await ensureExecutable(t, local, opts.remoteDir);
-    const mib = (local.size / 2 ** 20).toFixed(1);
-    process.stderr.write(
-      uploaded
-        ? `byol remote: copied ${local.path} (${mib} MiB, sha256 ${local.sha256.slice(0, 12)}…) to ${t.where}:${remotePath}\n`
-        : `byol remote: ${t.where}:${remotePath} is up to date (sha256 ${local.sha256.slice(0, 12)}…)\n`,
-    );
-    const byol = shellQuote(remotePath);
-    const work = (async () => {
-      if (opts.command === "install") return await remoteInstall(t, opts, byol, request ?? "");
-      if (opts.command === "status" && opts.follow) return await followRun(t, opts, byol, undefined);
-      return await passthrough(t, opts, byol, request);
-    })();
-    return await Promise.race([work, stopped]);
-  } catch (error) {
-    if (!(error instanceof RemoteError)) throw error;
-    process.stderr.write(`byol remote: ${error.message}\n`);
-    return error.exitCode;
-  }
+  const { remotePath, uploaded } = await ensureExecutable(t, local, opts.remoteDir);
+  const mib = (local.size / 2 ** 20).toFixed(1);
+  process.stderr.write(
+    uploaded
+      ? `byol remote: copied ${local.path} (${mib} MiB, sha256 ${local.sha256.slice(0, 12)}…) to ${t.where}:${remotePath}\n`
+      : `byol remote: ${t.where}:${remotePath} is up to date (sha256 ${local.sha256.slice(0, 12)}…)\n`,
+  );
+  const byol = shellQuote(remotePath);
+  const work = (async () => {
+    if (opts.command === "install") return await remoteInstall(t, opts, byol, request ?? "");
+    if (opts.command === "status" && opts.follow) return await followRun(t, opts, byol, undefined);
+    return await passthrough(t, opts, byol, request);
+  })();
+  return await Promise.race([work, stopped]);
 }
 
 async function remoteInstall(t: Transport, opts: RemoteArgs, byol: string, request: string): Promise<number> {
-  if (opts.request === undefined) throw new RequestError(["missing --request"]);
   await preflight(t, opts, byol, request);
   const flags = opts.passthrough.filter((a) => a !== "--json" && a !== "--install-missing");
   const started = await startDetached(t, `${byol} install --request - --detach --json ${shellJoin(flags)}`, request);

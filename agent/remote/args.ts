@@ -2,7 +2,7 @@
 // stand; every other argument goes to the remote byol as it is, except --request FILE, which is
 // read here and sent on stdin (`--request -`), never in argv.
 
-import { UsageError } from "../commands/exit.ts";
+import { UsageError } from "../errors.ts";
 import type { HostKeyCheck } from "./ssh.ts";
 import { parsePort, parseTarget, type Target } from "./target.ts";
 

@@ -1,28 +1,7 @@
-// The controller's own exit codes (distinct from the install's 0/2/3/4/130) and the one error
-// class that carries them, plus the reading of ssh's failures from its stderr (exit 255).
+// ssh's failures (its exit 255) read from its stderr into byol remote's RemoteError and exit codes
+// (agent/errors.ts).
 
-export const REMOTE_EXIT = {
-  unreachable: 10, // no connection: name not resolved, refused, timed out, no route
-  hostKey: 11, // the host key is unknown or does not match known_hosts
-  notRoot: 12, // the remote user is not root
-  missingPackages: 13, // preflight found missing packages and --install-missing was not given
-  noSpace: 14, // no room for the executable in the remote directory
-  authentication: 15, // the server refused every key (or password)
-  lost: 16, // the connection was lost and re-attaching failed; the install may still be running
-} as const;
-
-export type RemoteFailure = keyof typeof REMOTE_EXIT;
-
-export class RemoteError extends Error {
-  override name = "RemoteError";
-  readonly kind: RemoteFailure;
-  readonly exitCode: number;
-  constructor(kind: RemoteFailure, message: string) {
-    super(message);
-    this.kind = kind;
-    this.exitCode = REMOTE_EXIT[kind];
-  }
-}
+import { RemoteError } from "../errors.ts";
 
 const HOST_KEY = [
   /Host key verification failed/,

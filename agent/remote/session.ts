@@ -4,7 +4,8 @@
 // the start, so lines already shown are skipped on each new attach. The run's result line
 // carries the exit code the controller exits with.
 
-import { isRetryable, RemoteError, sshFailure } from "./failures.ts";
+import { RemoteError } from "../errors.ts";
+import { isRetryable, sshFailure } from "./failures.ts";
 import type { Transport } from "./ssh.ts";
 
 export interface Started {

@@ -1,7 +1,7 @@
 // The [user@]host[:port] of `byol remote`; an IPv6 address goes in brackets when a port follows
 // ([2001:db8::1]:2222). The user defaults to root (ssh's config may still override the host).
 
-import { UsageError } from "../commands/exit.ts";
+import { UsageError } from "../errors.ts";
 
 export interface Target {
   user: string | undefined; // undefined: ssh's own default (config, then the local user)

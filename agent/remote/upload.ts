@@ -7,9 +7,9 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { UsageError } from "../commands/exit.ts";
+import { RemoteError, UsageError } from "../errors.ts";
 import { shellQuote } from "../plan/quote.ts";
-import { RemoteError, sshFailure } from "./failures.ts";
+import { sshFailure } from "./failures.ts";
 import type { Transport } from "./ssh.ts";
 
 export const DEFAULT_REMOTE_DIR = "/root/.byol";

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { UsageError } from "../../agent/commands/exit.ts";
+import { UsageError } from "../../agent/errors.ts";
 import { parseRemoteArgs } from "../../agent/remote/args.ts";
 import { destination, parseTarget } from "../../agent/remote/target.ts";
 

@@ -3,7 +3,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { REMOTE_EXIT, sshFailure } from "../../agent/remote/failures.ts";
+import { REMOTE_EXIT } from "../../agent/errors.ts";
+import { sshFailure } from "../../agent/remote/failures.ts";
 
 const where = "root@192.0.2.10";
 const CHANGED = `@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { RemoteError } from "../../agent/remote/failures.ts";
+import { RemoteError } from "../../agent/errors.ts";
 import { follow, parseStarted, startDetached } from "../../agent/remote/session.ts";
 import type { CallOptions, CallResult, Transport } from "../../agent/remote/ssh.ts";
 
