@@ -1,9 +1,11 @@
 // Turns lsblk's device tree into install targets: whole disks that are not the rescue
-// system's own, not virtual (loop, zram, ram, nbd, md, dm) and not optical.
+// system's own, not virtual (loop, zram, ram, nbd, md, dm), not optical, and not removable,
+// read-only or hot-plugged (those are listed as excluded, with the reason).
 
+import { splitExcluded } from "./exclusions.ts";
 import type { BlockDevice } from "./lsblk.ts";
 import { compareDiskNames } from "./natural-order.ts";
-import type { Disk } from "./types.ts";
+import type { Disk, ExcludedDisk } from "./types.ts";
 
 // zram/ram/nbd/md/dm can be TYPE "disk" in lsblk, so the name is checked as well as the type.
 const VIRTUAL_NAME = /^(loop|zram|ram|nbd|md|dm-|sr)/;
@@ -20,9 +22,23 @@ function* subtree(device: BlockDevice): Generator<BlockDevice> {
 }
 
 // root=/dev/sda1, root=UUID=…, root=PARTUUID=…, root=LABEL=… from /proc/cmdline; else undefined.
+// dracut's live root (root=live:CDLABEL=…, root=live:/dev/sdb1) names the live medium the same way.
 export function cmdlineRoot(cmdline: string): string | undefined {
   const match = /(?:^|\s)root=(\S+)/.exec(cmdline);
-  return match?.[1];
+  const root = match?.[1];
+  if (root === undefined || !root.startsWith("live:")) return root;
+  return root.slice("live:".length).replace(/^CDLABEL=/, "LABEL=");
+}
+
+// Where live systems mount the medium they booted from: Debian live (/run/live/medium, and
+// /lib/live/mount/medium before Debian 9), Ubuntu's casper and Debian installers (/cdrom),
+// Arch (/run/archiso/bootmnt), dracut dmsquash-live (/run/initramfs/live), GRML (/run/live too).
+const LIVE_MEDIA = ["/run/live", "/lib/live/mount", "/cdrom", "/run/archiso", "/run/initramfs/live"];
+
+// `/` itself, or a live medium's mount point (the directory or anything under it).
+export function isRescueMountPoint(mountPoint: string): boolean {
+  if (mountPoint === "/") return true;
+  return LIVE_MEDIA.some((root) => mountPoint === root || mountPoint.startsWith(`${root}/`));
 }
 
 // Whether one device is the root named on the kernel command line.
@@ -42,12 +58,12 @@ function isCmdlineRoot(device: BlockDevice, root: string): boolean {
   }
 }
 
-// The rescue system runs from a disk when that disk, or anything on it, is mounted at `/`
-// or under /run/live (Debian live: /run/live/medium), or is the root= of /proc/cmdline.
+// The rescue system runs from a disk when that disk, or anything on it, is mounted at `/` or
+// where a live system mounts its medium (LIVE_MEDIA), or is the root= of /proc/cmdline.
 export function isRescueDisk(disk: BlockDevice, cmdline: string): boolean {
   const root = cmdlineRoot(cmdline);
   for (const device of subtree(disk)) {
-    if (device.mountpoints.some((m) => m === "/" || m === "/run/live" || m.startsWith("/run/live/"))) return true;
+    if (device.mountpoints.some(isRescueMountPoint)) return true;
     if (root !== undefined && isCmdlineRoot(device, root)) return true;
   }
   return false;
@@ -64,6 +80,7 @@ function toDisk(device: BlockDevice): Disk {
     rotational: device.rotational,
     removable: device.removable,
     readOnly: device.readOnly,
+    hotplug: device.hotplug,
   };
   if (device.model !== undefined) disk.model = device.model;
   if (device.serial !== undefined) disk.serial = device.serial;
@@ -74,6 +91,7 @@ function toDisk(device: BlockDevice): Disk {
 
 export interface DiskSelection {
   disks: Disk[]; // install targets, in natural name order
+  excluded: ExcludedDisk[]; // removable, read-only or hot-plugged disks, with the reasons
   rescueDisk?: string; // the first (by name) disk the rescue system runs from
 }
 
@@ -81,7 +99,7 @@ export interface DiskSelection {
 export function selectDisks(devices: BlockDevice[], cmdline: string): DiskSelection {
   const candidates = devices.filter(isCandidate).sort((a, b) => compareDiskNames(a.name, b.name));
   const rescue = candidates.filter((d) => isRescueDisk(d, cmdline));
-  const selection: DiskSelection = { disks: candidates.filter((d) => !rescue.includes(d)).map(toDisk) };
+  const selection: DiskSelection = splitExcluded(candidates.filter((d) => !rescue.includes(d)).map(toDisk));
   if (rescue[0]) selection.rescueDisk = rescue[0].path;
   return selection;
 }

@@ -50,6 +50,10 @@ export function formatInventory(inv: Inventory): string {
   const header = ["PATH", "SIZE", "LOG/PHY", "ROTA", "TRAN", "MODEL", "SERIAL"];
   const lines = inv.disks.length > 0 ? table([header, ...inv.disks.map(diskRow)]) : ["no target disks found"];
   if (inv.rescueDisk) lines.push(`(${inv.rescueDisk} holds the rescue system and is not a target)`);
+  for (const disk of inv.excluded ?? []) {
+    const what = [formatSize(disk.sizeBytes), disk.transport, disk.model].filter(Boolean).join(", ");
+    lines.push(`(${disk.path} excluded, never a target: ${disk.reasons.join(", ")}; ${what})`);
+  }
   lines.push("", "Disk groups:", ...(inv.disks.length > 0 ? groupLines(inv) : ["  none"]));
   lines.push("", `Firmware: ${inv.firmware === "uefi" ? "UEFI" : "legacy BIOS"}`);
   lines.push(`RAM: ${formatSize(inv.memoryBytes)}`);

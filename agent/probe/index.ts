@@ -41,7 +41,7 @@ export async function probe(runner: Runner, options: ProbeOptions = {}): Promise
   const root = options.root ?? "/";
   const lsblk = await runner.run(LSBLK_ARGV, { step: "probe" });
   const cmdline = await readOr(join(root, "proc/cmdline"), "");
-  const { disks, rescueDisk } = selectDisks(parseLsblk(lsblk.stdout), cmdline);
+  const { disks, excluded, rescueDisk } = selectDisks(parseLsblk(lsblk.stdout), cmdline);
   const inventory: Inventory = {
     firmware: await detectFirmware(root),
     memoryBytes: parseMeminfo(await readFile(join(root, "proc/meminfo"), "utf8")),
@@ -52,5 +52,6 @@ export async function probe(runner: Runner, options: ProbeOptions = {}): Promise
     nics: await readNics(join(root, "sys/class/net")),
   };
   if (rescueDisk !== undefined) inventory.rescueDisk = rescueDisk;
+  inventory.excluded = excluded;
   return inventory;
 }

@@ -2,11 +2,14 @@
 // prints, or a hand-written machine. Only firmware, memoryBytes and each disk's path,
 // sizeBytes and logicalSectorSize are required; every other field gets its default here,
 // so the planner never sees undefined where the probe would have given a value.
+// A disk listed under `disks` that is removable, read-only or hot-plugged (files written
+// before byol excluded those, or by hand) moves to `excluded`, as the probe would have put it.
 
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { RequestError } from "../errors.ts";
 import { nestedDeeper, tooDeepText } from "../request/nesting.ts";
+import { exclusionReasons, splitExcluded } from "./exclusions.ts";
 import type { Inventory } from "./types.ts";
 
 // Each `error` below is the expected value, as the problem line prints it.
@@ -30,6 +33,7 @@ const diskSchema = z
     rotational: flag.default(false),
     removable: flag.default(false),
     readOnly: flag.default(false),
+    hotplug: flag.default(false),
     model: text.optional(),
     serial: text.optional(),
     wwn: text.optional(),
@@ -44,6 +48,13 @@ const diskSchema = z
     physicalSectorSize: physicalSectorSize ?? logicalSectorSize,
     ...rest,
   }));
+
+// An excluded disk as `byol inventory --json` prints it: a disk plus the reasons, which are
+// derived again from its fields (a file cannot make a removable disk a target by editing them).
+const excludedSchema = diskSchema.and(z.object({ reasons: z.array(text).optional() })).transform((disk) => ({
+  ...disk,
+  reasons: exclusionReasons(disk).length > 0 ? exclusionReasons(disk) : ["excluded in the inventory file"],
+}));
 
 const mdArraySchema = z.strictObject({
   device: nonEmpty,
@@ -73,11 +84,12 @@ const inventorySchema = z
       mounts: z.array(mountSchema, { error: "a list of mounts" }).default([]),
       nics: z.array(nicSchema, { error: "a list of network interfaces" }).default([]),
       rescueDisk: nonEmpty.optional(),
+      excluded: z.array(excludedSchema, { error: "a list of excluded disks" }).default([]),
     },
     { error: "an inventory object" },
   )
   .superRefine((inventory, ctx) => {
-    const seen = new Set<string>();
+    const seen = new Set<string>(inventory.excluded.map((d) => d.path));
     inventory.disks.forEach((disk, i) => {
       if (seen.has(disk.path)) {
         ctx.addIssue({
@@ -89,6 +101,15 @@ const inventorySchema = z
       }
       seen.add(disk.path);
     });
+  })
+  .transform(({ rescueDisk, disks, excluded, ...rest }) => {
+    const split = splitExcluded(disks);
+    // Inventory's key order, as the probe prints it
+    const { firmware, memoryBytes, gptBoot, mdArrays, mounts, nics } = rest;
+    const out: Inventory = { firmware, memoryBytes, gptBoot, disks: split.disks, mdArrays, mounts, nics };
+    if (rescueDisk !== undefined) out.rescueDisk = rescueDisk;
+    out.excluded = [...excluded, ...split.excluded];
+    return out;
   });
 
 // disks[0].sizeBytes, the way a person would point at the field.

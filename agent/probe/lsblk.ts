@@ -5,7 +5,7 @@ import { z } from "zod";
 import { InstallError } from "../errors.ts";
 
 // The columns byol asks for, in order. NAME/PATH/TYPE identify the device; SIZE (bytes, -b),
-// LOG-SEC, PHY-SEC, ROTA, RM, RO, TRAN, MODEL, SERIAL, WWN fill Disk; UUID, PARTUUID and LABEL
+// LOG-SEC, PHY-SEC, ROTA, RM, RO, HOTPLUG, TRAN, MODEL, SERIAL, WWN fill Disk; UUID, PARTUUID and LABEL
 // let root=UUID=… / PARTUUID=… / LABEL=… on /proc/cmdline be matched; MOUNTPOINTS finds
 // the rescue system's own disk. The default tree output nests partitions and md/dm holders
 // under "children", so a disk's whole subtree is at hand.
@@ -19,6 +19,7 @@ export const LSBLK_COLUMNS = [
   "ROTA",
   "RM",
   "RO",
+  "HOTPLUG",
   "TRAN",
   "MODEL",
   "SERIAL",
@@ -41,6 +42,7 @@ export interface BlockDevice {
   rotational: boolean;
   removable: boolean;
   readOnly: boolean;
+  hotplug: boolean;
   transport?: string;
   model?: string;
   serial?: string;
@@ -70,6 +72,7 @@ const rawDevice = z.object({
   rota: flag,
   rm: flag,
   ro: flag,
+  hotplug: flag.optional(), // asked for since byol added it; captures from before lack it
   tran: text,
   model: text,
   serial: text,
@@ -100,6 +103,7 @@ function toDevice(raw: RawDevice): BlockDevice {
     rotational: raw.rota,
     removable: raw.rm,
     readOnly: raw.ro,
+    hotplug: raw.hotplug ?? false,
     mountpoints,
     children: (raw.children ?? []).map(toDevice),
   };

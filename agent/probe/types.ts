@@ -14,10 +14,17 @@ export interface Disk {
   rotational: boolean;
   removable: boolean;
   readOnly: boolean;
+  hotplug?: boolean; // lsblk HOTPLUG: on a USB, FireWire, PCMCIA or other hot-pluggable bus; absent in old inventory files
   model?: string;
   serial?: string;
   wwn?: string;
   transport?: string; // sata, nvme, virtio, usb ...
+}
+
+// A disk the probe saw but that never joins a disk group: removable, read-only, hot-plugged
+// or on USB (sticks, card readers, BMC virtual media). `reasons` says which, for `inventory`.
+export interface ExcludedDisk extends Disk {
+  reasons: string[];
 }
 
 export interface MdArray {
@@ -49,6 +56,7 @@ export interface Inventory {
   mounts: Mount[];
   nics: Nic[];
   rescueDisk?: string; // the disk the rescue system runs from (already excluded from disks)
+  excluded?: ExcludedDisk[]; // disks that are never targets, with the reason; the probe always sets it
 }
 
 export interface DiskGroup {

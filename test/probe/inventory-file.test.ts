@@ -40,11 +40,13 @@ describe("parseInventory", () => {
           rotational: false,
           removable: false,
           readOnly: false,
+          hotplug: false,
         },
       ],
       mdArrays: [],
       mounts: [],
       nics: [],
+      excluded: [],
     });
     assert.deepEqual(Object.keys(inventory.disks[0]!).slice(0, 5), [
       "path",

@@ -11,7 +11,7 @@ describe("parseLsblk", () => {
       "-J",
       "-b",
       "-o",
-      "NAME,PATH,TYPE,SIZE,LOG-SEC,PHY-SEC,ROTA,RM,RO,TRAN,MODEL,SERIAL,WWN,UUID,PARTUUID,LABEL,MOUNTPOINTS",
+      "NAME,PATH,TYPE,SIZE,LOG-SEC,PHY-SEC,ROTA,RM,RO,HOTPLUG,TRAN,MODEL,SERIAL,WWN,UUID,PARTUUID,LABEL,MOUNTPOINTS",
     ]);
   });
 
@@ -28,6 +28,7 @@ describe("parseLsblk", () => {
         rotational: false,
         removable: false,
         readOnly: false,
+        hotplug: false,
         mountpoints: [],
         children: [],
       },
@@ -41,6 +42,7 @@ describe("parseLsblk", () => {
         rotational: true,
         removable: false,
         readOnly: false,
+        hotplug: false,
         mountpoints: ["/"],
         children: [],
       },
