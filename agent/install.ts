@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { configDriveFiles } from "./config-drive/files.ts";
 import { releaseHolders } from "./disk/release-holders.ts";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
+import { refusedSpans, spanRefusal } from "./disk/spanning.ts";
 import { downloadImage, memoryLimitBytes } from "./download/image.ts";
 import type { BootOrderPolicy } from "./efi/boot-order.ts";
 import { CommandError, EXIT, InstallError, Interrupted } from "./errors.ts";
@@ -124,6 +125,8 @@ export async function install(opts: InstallOptions): Promise<number> {
   let steps: PlanStep[];
   try {
     assertNoRunInProgress(stateDir);
+    const span = refusedSpans(opts.plan.steps)[0];
+    if (span !== undefined) throw new InstallError("spanning-array", "wipe", spanRefusal(span));
     steps = selectSteps(opts.plan, opts.stopAfter);
   } catch (error) {
     log.error({ err: error }, "install refused");
@@ -401,7 +404,7 @@ async function fail(
 async function sweep(ctx: RunContext): Promise<void> {
   const options = { ...TEARDOWN, step: "reset-tables" };
   try {
-    const left = await releaseHolders(ctx, ctx.state.targetDisks, options);
+    const left = await releaseHolders(ctx, ctx.state.targetDisks, options, { targets: ctx.state.targetDisks });
     for (const p of left.partitions) await ctx.runner.run(["wipefs", "-a", "-f", p], options);
   } catch (error) {
     ctx.log.error({ err: error }, "releasing what holds the target disks failed");

@@ -13,6 +13,7 @@ Commands:
   install    --request FILE|- [--json] [--no-reboot] [--report FILE] [--report-url URL]
              [--boot-order network-first|disk-first|keep] [--stop-after disks]
              [--image-staging stream|ram] [--script-timeout MINUTES] [--run-dir DIR] [--detach]
+             [--break-arrays]
                                            install the image (ERASES the target disks)
   cleanup                                  release what a failed or killed run left behind
   status     [--json] [--follow [--run ID]]
@@ -58,6 +59,8 @@ Example: byol validate --request fixtures/requests/ovh-byolinux-reinstall.json
 Shows what the probe sees: target disks (path, size, sector sizes, rotational, model,
 serial, wwn), disk groups (group 1 holds the first disk by name), RAM, firmware
 (uefi/bios), existing md arrays and mounts. The disk the rescue system runs from is left out.
+Removable, read-only, hot-plugged and USB disks (sticks, card readers, BMC virtual media) are
+listed as excluded, with the reason: they never join a disk group and are never written.
 Read-only: runs lsblk and reads /proc and /sys.
 
   --json   print the inventory as JSON (the format 'byol plan --inventory' reads)
@@ -75,6 +78,7 @@ run, shell-quoted, one per line. Nothing is run and nothing is touched.
   --image-staging stream|ram
                      byoi_64 raw images: stream (default) straight from HTTP onto the disk,
                      or ram: download into RAM first, then write (OVH's behaviour)
+  --break-arrays     plan as install --break-arrays would (see byol help install)
 
 Exit: 0, or 2 when the request is invalid or the layout does not fit the disks.
 Example: byol plan --request fixtures/requests/byolinux-raid1.json --inventory fixtures/inventories/uefi-2disks.json
@@ -116,6 +120,11 @@ THIS ERASES THE TARGET DISKS.
                             output to stdout.log and stderr.log in the run dir) and return:
                             prints {"runId","pid","runDir"} with --json, a sentence without.
                             Follow it with 'byol status --follow --run ID'.
+  --break-arrays            an md array, LVM volume group or ZFS pool with members on a target
+                            disk and on a disk that is not a target is refused (exit 3, nothing
+                            touched) unless this is given; then only the target's members are
+                            released and cleared (an md array that can run degraded keeps running
+                            on the other disks), and the other disks' data is kept
 
 Exit: 0 done, 2 invalid, 3 failed before disks were written, 4 failed after (cleaned up,
 tables reset), 130 interrupted (cleaned up). With --detach: 0 once started (2, 3 as above).

@@ -30,6 +30,7 @@ export const FLAGS = {
   "image-staging": IMAGE_STAGING_FLAG,
   detach: { type: "boolean" },
   "run-id": { type: "string" }, // set by --detach for the process it starts
+  "break-arrays": { type: "boolean" },
 } as const;
 
 // Tests run a real install process on a host without target disks: the inventory then comes
@@ -61,7 +62,7 @@ export async function installCommand(args: string[]): Promise<number> {
     throw new UsageError(STOP_AFTER_BYOI);
   }
   const inventory = await inventoryFor(request);
-  const plan = buildPlan(request, inventory, { imageStaging: staging });
+  const plan = buildPlan(request, inventory, { imageStaging: staging, breakArrays: flags["break-arrays"] === true });
   if (flags.detach) return await detach(args, raw, flags.json === true, flags["run-dir"]);
   return await install({
     request,

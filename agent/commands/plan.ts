@@ -12,6 +12,7 @@ export const FLAGS = {
   inventory: { type: "string" },
   json: { type: "boolean" },
   "image-staging": IMAGE_STAGING_FLAG,
+  "break-arrays": { type: "boolean" },
 } as const;
 
 export async function planCommand(args: string[]): Promise<number> {
@@ -20,7 +21,7 @@ export async function planCommand(args: string[]): Promise<number> {
   const request = await loadRequest(required(flags.request, "--request"));
   const inventory: Inventory =
     flags.inventory !== undefined ? await readInventoryFile(flags.inventory) : await probe(readOnlyRunner());
-  const plan = buildPlan(request, inventory, { imageStaging: staging });
+  const plan = buildPlan(request, inventory, { imageStaging: staging, breakArrays: flags["break-arrays"] === true });
   process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
   return 0;
 }

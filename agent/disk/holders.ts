@@ -1,33 +1,110 @@
 // What sits on top of the target disks when the wipe starts: partitions, mounts, md
 // arrays (also the inactive ones the rescue system half-assembled from an earlier install)
-// and LVM volume groups. Pure: parsed from the text of lsblk, /proc/mdstat and pvs,
-// so it is tested on captured output.
+// and LVM volume groups; and the arrays (md, LVM, ZFS) that also have members on disks
+// that are not targets. Pure: parsed from the text of lsblk, /proc/mdstat and pvs, so it
+// is tested on captured output.
+
+import { isRedundant, type Span, spans } from "./spanning.ts";
+
+export interface HeldArray {
+  device: string;
+  active: boolean;
+  members: string[]; // on target disks only
+  spans?: true; // also has members on a disk that is not a target: never wiped or stopped as a whole
+  degrade?: true; // spans and can run without the target's members: fail and remove them, keep it running
+}
 
 export interface Holders {
   partitions: string[]; // /dev/sda1 ... of the target disks
   mounts: string[]; // mount points on or above the target disks, deepest first
   swaps: string[]; // active swap devices on or above the target disks
   vgs: string[]; // volume groups with a PV on or above the target disks
-  arrays: { device: string; active: boolean; members: string[] }[]; // members: on target disks only
+  arrays: HeldArray[];
+  spans: Span[]; // arrays with members on a target disk and on another disk
 }
 
 interface LsblkNode {
   name: string;
   type: string;
+  fstype?: string | null;
+  label?: string | null;
   mountpoints?: (string | null)[];
   mountpoint?: string | null;
   children?: LsblkNode[];
 }
 
-// lsblkJson: `lsblk -J -p -o NAME,TYPE,MOUNTPOINTS DISK...`; pvsJson: `pvs --reportformat json -o pv_name,vg_name` or "" when not run
-export function findHolders(disks: readonly string[], lsblkJson: string, mdstat: string, pvsJson = ""): Holders {
+export interface FindOptions {
+  pvsJson?: string; // `pvs --reportformat json -o pv_name,vg_name`, or "" when not run
+  targets?: readonly string[]; // every target disk of the run (default: `disks`); spans are counted against them
+}
+
+// Every device name in the subtrees of the listed roots.
+function namesUnder(roots: LsblkNode[], pick: (root: LsblkNode) => boolean): Set<string> {
+  const names = new Set<string>();
+  const walk = (node: LsblkNode) => {
+    names.add(node.name);
+    for (const child of node.children ?? []) walk(child);
+  };
+  for (const root of roots) if (pick(root)) walk(root);
+  return names;
+}
+
+// ZFS pool members as lsblk shows them: FSTYPE zfs_member, the pool's name as LABEL.
+function zfsMembers(roots: LsblkNode[]): { device: string; array: string }[] {
+  const out: { device: string; array: string }[] = [];
+  const walk = (node: LsblkNode) => {
+    if (node.fstype === "zfs_member" && node.label) out.push({ device: node.name, array: node.label });
+    for (const child of node.children ?? []) walk(child);
+  };
+  for (const root of roots) walk(root);
+  return out;
+}
+
+// lsblkJson: `lsblk -J -p -o NAME,TYPE,FSTYPE,LABEL,MOUNTPOINTS` of every disk (the roots not in
+// `disks` are only looked at for spans); mdstat: /proc/mdstat.
+export function findHolders(
+  disks: readonly string[],
+  lsblkJson: string,
+  mdstat: string,
+  options: FindOptions | string = {},
+): Holders {
+  const { pvsJson = "", targets = disks } = typeof options === "string" ? { pvsJson: options } : options;
   const roots = (JSON.parse(lsblkJson) as { blockdevices?: LsblkNode[] }).blockdevices ?? [];
+  const onTarget = namesUnder(roots, (r) => targets.includes(r.name));
+  const onDisks = namesUnder(roots, (r) => disks.includes(r.name));
+  const mdArrays = parseMdstat(mdstat);
+  const pvList = parsePvs(pvsJson);
+  const allSpans = [
+    ...spans(
+      "md array",
+      mdArrays.flatMap((md) => md.members.map((device) => ({ device, array: md.device }))),
+      (d) => onTarget.has(d),
+    ),
+    ...spans(
+      "LVM volume group",
+      pvList.filter((p) => p.vg !== "").map((p) => ({ device: p.pv, array: p.vg })),
+      (d) => onTarget.has(d),
+    ),
+    ...spans("ZFS pool", zfsMembers(roots), (d) => onTarget.has(d)),
+  ];
+  const spanningMd = new Map(
+    mdArrays
+      .filter((md) => allSpans.some((s) => s.kind === "md array" && s.name === md.device))
+      .map((md) => [md.device, md]),
+  );
+  // a spanning array that keeps running degraded stays as it is above: its mounts and volumes are not ours
+  const keepsRunning = (device: string) => {
+    const md = spanningMd.get(device);
+    return md?.active === true && isRedundant(md.level);
+  };
+
   const partitions = new Set<string>();
   const above = new Set<string>(disks); // every device on or above a target disk
   const mounts = new Set<string>();
   const swaps = new Set<string>();
   const lsblkArrays = new Set<string>();
   const walk = (node: LsblkNode, depth: number): void => {
+    if (depth > 0 && keepsRunning(node.name)) return;
     above.add(node.name);
     if (depth === 1 && node.type === "part") partitions.add(node.name);
     if (node.type.startsWith("raid") || node.type === "md" || node.type === "linear") lsblkArrays.add(node.name);
@@ -40,19 +117,22 @@ export function findHolders(disks: readonly string[], lsblkJson: string, mdstat:
   };
   for (const root of roots) if (disks.includes(root.name)) walk(root, 0);
 
-  const arrays = new Map<string, { device: string; active: boolean; members: string[] }>();
-  for (const md of parseMdstat(mdstat)) {
-    const onTarget = md.members.filter((m) => above.has(m));
-    if (onTarget.length === 0 && !lsblkArrays.has(md.device)) continue;
-    arrays.set(md.device, { device: md.device, active: md.active, members: onTarget });
-    above.add(md.device);
+  const arrays = new Map<string, HeldArray>();
+  for (const md of mdArrays) {
+    const members = md.members.filter((m) => above.has(m));
+    if (members.length === 0 && !lsblkArrays.has(md.device)) continue;
+    const array: HeldArray = { device: md.device, active: md.active, members };
+    if (spanningMd.has(md.device)) array.spans = true;
+    if (keepsRunning(md.device)) array.degrade = true;
+    arrays.set(md.device, array);
+    if (array.degrade === undefined) above.add(md.device);
   }
   for (const device of lsblkArrays) {
     if (!arrays.has(device)) arrays.set(device, { device, active: true, members: [] });
   }
 
   const vgs = new Set<string>();
-  for (const pv of parsePvs(pvsJson)) if (above.has(pv.pv) && pv.vg !== "") vgs.add(pv.vg);
+  for (const pv of pvList) if (above.has(pv.pv) && pv.vg !== "") vgs.add(pv.vg);
 
   return {
     partitions: [...partitions],
@@ -60,26 +140,37 @@ export function findHolders(disks: readonly string[], lsblkJson: string, mdstat:
     swaps: [...swaps],
     vgs: [...vgs],
     arrays: [...arrays.values()],
+    spans: allSpans.filter((s) => s.targetMembers.some((m) => onDisks.has(m))),
   };
 }
 
-// True when the tree shows an LVM volume, i.e. `pvs` is worth running.
+// True when the tree shows an LVM volume or physical volume, i.e. `pvs` is worth running.
 export function hasLvm(lsblkJson: string): boolean {
-  return /"type"\s*:\s*"lvm"/.test(lsblkJson);
+  return /"type"\s*:\s*"lvm"|"fstype"\s*:\s*"LVM2_member"/.test(lsblkJson);
+}
+
+export interface MdstatArray {
+  device: string;
+  active: boolean;
+  level?: string; // raid1, raid10 ...; absent for an inactive array
+  members: string[];
 }
 
 // md127 : inactive sdb2[1](S)  /  md0 : active (auto-read-only) raid1 sdb2[1] sda2[0]
-export function parseMdstat(text: string): { device: string; active: boolean; members: string[] }[] {
-  const out: { device: string; active: boolean; members: string[] }[] = [];
+export function parseMdstat(text: string): MdstatArray[] {
+  const out: MdstatArray[] = [];
   for (const line of text.split("\n")) {
     const m = /^(md\S*)\s*:\s*(\S+)\s*(.*)$/.exec(line);
     if (m === null) continue;
-    const members = (m[3] ?? "")
-      .split(/\s+/)
+    const words = (m[3] ?? "").split(/\s+/).filter((w) => w !== "" && !/^\(.*\)$/.test(w));
+    const members = words
       .map((t) => /^([^[\s]+)\[\d+\]/.exec(t)?.[1])
       .filter((t): t is string => t !== undefined)
       .map((t) => `/dev/${t}`);
-    out.push({ device: `/dev/${m[1]}`, active: m[2] === "active", members });
+    const array: MdstatArray = { device: `/dev/${m[1]}`, active: m[2] === "active", members };
+    const level = words[0];
+    if (array.active && level !== undefined && !level.includes("[")) array.level = level;
+    out.push(array);
   }
   return out;
 }

@@ -2,23 +2,45 @@
 // groups and md arrays, including arrays udev assembled on its own from the superblocks of
 // an earlier install. Found at run time from lsblk, /proc/mdstat and pvs, not from the plan:
 // udev may have assembled an array since the probe, or just now from a new partition.
+// An array that also has members on a disk that is not a target is refused ("refuse",
+// before anything is touched) or loses only the target's members ("break").
 
 import { readFile } from "node:fs/promises";
+import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import type { RunOptions } from "../exec/types.ts";
 import { findHolders, type Holders, hasLvm } from "./holders.ts";
 import { settle } from "./settle.ts";
+import { spanRefusal } from "./spanning.ts";
+
+export interface ReleaseOptions {
+  // every target disk of the run, so an array across two targets is not taken for one that spans another disk
+  targets?: readonly string[];
+  // what to do with an array that spans a target and another disk; default "break"
+  spanning?: "refuse" | "break";
+  beforeFirstWrite?: () => void;
+  mdstat?: string; // for tests: /proc/mdstat's text
+}
+
+// lsblk of every disk: the ones that are not targets are needed to see the other members of a ZFS pool.
+export const HOLDERS_LSBLK = ["lsblk", "-J", "-p", "-o", "NAME,TYPE,FSTYPE,LABEL,MOUNTPOINTS"] as const;
 
 export async function releaseHolders(
   ctx: Pick<RunContext, "runner" | "log">,
   disks: readonly string[],
   options: RunOptions,
-  beforeFirstWrite: () => void = () => {},
+  release: ReleaseOptions | (() => void) = {},
 ): Promise<Holders> {
-  const run = (argv: string[]) => ctx.runner.run(argv, options);
-  const tree = await run(["lsblk", "-J", "-p", "-o", "NAME,TYPE,MOUNTPOINTS", ...disks]);
+  const opts: ReleaseOptions = typeof release === "function" ? { beforeFirstWrite: release } : release;
+  const { targets = disks, spanning = "break", beforeFirstWrite = () => {} } = opts;
+  const run = (argv: readonly string[]) => ctx.runner.run(argv, options);
+  const tree = await run(HOLDERS_LSBLK);
   const pvs = hasLvm(tree.stdout) ? (await run(["pvs", "--reportformat", "json", "-o", "pv_name,vg_name"])).stdout : "";
-  const holders = findHolders(disks, tree.stdout, await readMdstat(), pvs);
+  const holders = findHolders(disks, tree.stdout, opts.mdstat ?? (await readMdstat()), { pvsJson: pvs, targets });
+  if (holders.spans.length > 0) {
+    if (spanning === "refuse") throw new InstallError("spanning-array", options.step, spanRefusal(holders.spans[0]!));
+    ctx.log.warn({ step: options.step, spans: holders.spans }, "--break-arrays: releasing only the target's members");
+  }
   if (holders.mounts.length + holders.swaps.length + holders.vgs.length + holders.arrays.length === 0) return holders;
   ctx.log.info({ step: options.step, holders }, "releasing the holders of the target disks");
 
@@ -33,8 +55,14 @@ export async function releaseHolders(
   await run(["udevadm", "control", "--stop-exec-queue"]);
   try {
     for (const md of holders.arrays) {
-      // the filesystem inside an array starts after its superblock, where wiping a member misses it
-      if (md.active) await run(["wipefs", "-a", "-f", md.device]);
+      if (md.degrade) {
+        // the other disk keeps the array running: only the target's members leave it
+        for (const m of md.members) await run(["mdadm", md.device, "--fail", m, "--remove", m]);
+        continue;
+      }
+      // the filesystem inside an array starts after its superblock, where wiping a member misses it;
+      // an array that spans another disk keeps its filesystem, which is that disk's data too
+      if (md.active && !md.spans) await run(["wipefs", "-a", "-f", md.device]);
       await run(["mdadm", "--stop", md.device]);
     }
     for (const member of holders.arrays.flatMap((md) => md.members)) {

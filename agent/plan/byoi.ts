@@ -22,10 +22,11 @@ export function byoiPlan(
   inventory: Inventory,
   storage: StorageRequest,
   staging: ImageStaging = "stream",
+  breakArrays = false,
 ): Plan {
   const disk = targetDisks(storage, inventory)[0]!;
   const streamed = request.image.type === "raw" && staging === "stream";
-  const wipe = wipeStep([disk.path], inventory.mdArrays);
+  const wipe = wipeStep([disk.path], inventory.mdArrays, { breakArrays });
   const write: PlanStep[] = streamed
     ? [streamImageStep(request, disk.path, wipe)]
     : [downloadStep(request, "ram", IMAGE_PATH), inspectStep(request), wipe, writeImageStep(request, disk.path)];

@@ -19,7 +19,12 @@ import { buildUnits, type Unit } from "./units.ts";
 import { wipeStep } from "./wipe.ts";
 
 // Lays out the disks, then lists every step with its exact commands.
-export function byolinuxPlan(request: InstallRequest, inventory: Inventory, storage: StorageRequest): Plan {
+export function byolinuxPlan(
+  request: InstallRequest,
+  inventory: Inventory,
+  storage: StorageRequest,
+  breakArrays = false,
+): Plan {
   const disks = targetDisks(storage, inventory);
   const table = inventory.gptBoot ? "gpt" : "mbr";
   const entries = layoutEntries(storage, disks.length);
@@ -60,6 +65,7 @@ export function byolinuxPlan(request: InstallRequest, inventory: Inventory, stor
       wipeStep(
         disks.map((d) => d.path),
         inventory.mdArrays,
+        { breakArrays },
       ),
       ...allocation.disks.map(partitionStep),
       ...raidSteps,

@@ -14,6 +14,7 @@ export { shellJoin, shellQuote } from "./quote.ts";
 
 export interface PlanOptions {
   imageStaging?: ImageStaging; // byoi_64 raw images: "stream" (default) or "ram" (--image-staging ram)
+  breakArrays?: boolean; // --break-arrays: an array spanning a target and another disk loses only the target's members
 }
 
 // Every command of the install, computed before anything runs; throws PlanError when it cannot be done here.
@@ -25,9 +26,9 @@ export function buildPlan(request: InstallRequest, inventory: Inventory, options
   }
   switch (request.operatingSystem) {
     case "byolinux_64":
-      return byolinuxPlan(request, inventory, storage);
+      return byolinuxPlan(request, inventory, storage, options.breakArrays === true);
     case "byoi_64":
-      return byoiPlan(request, inventory, storage, options.imageStaging);
+      return byoiPlan(request, inventory, storage, options.imageStaging, options.breakArrays === true);
     default: {
       const never: never = request.operatingSystem;
       throw new PlanError([`Unsupported operating system ${String(never)}`]);

@@ -3,6 +3,7 @@
 // agent/install.ts switches on `kind` and ends in an exhaustiveness check.
 // The plan holds no secrets: the image URL is redacted, headers and user data are absent.
 
+import type { Span } from "../disk/spanning.ts";
 import type { Firmware } from "../probe/types.ts";
 import type { ChecksumType, ImageType, LayoutFileSystem, OperatingSystem, RaidLevel } from "../request/types.ts";
 
@@ -54,6 +55,8 @@ interface StepBase {
 export interface WipeStep extends StepBase {
   kind: "wipe";
   disks: string[];
+  spans?: Span[]; // md arrays probe saw with members on these disks and on others; refused without breakArrays
+  breakArrays?: true; // --break-arrays: such arrays lose only the target's members
 }
 export interface PartitionStep extends StepBase {
   kind: "partition";

@@ -1,6 +1,7 @@
 // Clearing the target disks. The plan knows only what probe saw (disks and md arrays);
 // at run time the wipe step also discovers and wipes the partitions on each disk.
 
+import { isRedundant, type Span, spans } from "../disk/spanning.ts";
 import type { MdArray } from "../probe/types.ts";
 import type { Argv, WipeStep } from "./types.ts";
 
@@ -11,15 +12,35 @@ function isOnDisk(device: string, disk: string): boolean {
   return device.startsWith(disk) && (/\d$/.test(disk) ? /^p\d+$/ : /^\d+$/).test(rest);
 }
 
+export interface WipeOptions {
+  breakArrays?: boolean; // --break-arrays: release only the target's members of an array that spans other disks
+}
+
 // Old arrays are stopped and their superblocks zeroed before the table goes, so nothing reassembles them.
-export function wipeStep(disks: string[], mdArrays: MdArray[]): WipeStep {
+// An array that also has members on disks that are not targets is never stopped or wiped as a whole:
+// without breakArrays the install refuses it; with it, the target's members are failed and removed
+// (or, for a level that cannot run degraded, the array is stopped) and only their superblocks zeroed.
+export function wipeStep(disks: string[], mdArrays: MdArray[], options: WipeOptions = {}): WipeStep {
   const commands: Argv[] = [];
   const onTargets = (m: string) => disks.some((d) => isOnDisk(m, d));
   const arrays = mdArrays.filter((md) => md.members.some(onTargets));
-  for (const md of arrays) commands.push(["mdadm", "--stop", md.device]);
-  for (const md of arrays) {
+  const spanning = spans(
+    "md array",
+    arrays.flatMap((md) => md.members.map((device) => ({ device, array: md.device }))),
+    onTargets,
+  );
+  const spanned = (md: MdArray) => spanning.some((s) => s.name === md.device);
+  const released = options.breakArrays ? arrays : arrays.filter((md) => !spanned(md));
+  for (const md of released) {
+    if (!spanned(md) || !isRedundant(md.level)) commands.push(["mdadm", "--stop", md.device]);
+    else for (const m of md.members.filter(onTargets)) commands.push(["mdadm", md.device, "--fail", m, "--remove", m]);
+  }
+  for (const md of released) {
     for (const member of md.members.filter(onTargets)) commands.push(["mdadm", "--zero-superblock", "--force", member]);
   }
   for (const disk of disks) commands.push(["wipefs", "-a", "-f", disk], ["sgdisk", "-Z", disk]);
-  return { kind: "wipe", id: "wipe", title: `wiping ${disks.join(" ")}`, commands, disks };
+  const step: WipeStep = { kind: "wipe", id: "wipe", title: `wiping ${disks.join(" ")}`, commands, disks };
+  if (spanning.length > 0) step.spans = spanning satisfies Span[];
+  if (options.breakArrays) step.breakArrays = true;
+  return step;
 }

@@ -18,7 +18,7 @@ export async function partition(ctx: RunContext, step: PartitionStep): Promise<v
   }
   await waitForNodes(step.partitions, { step: step.id, what: `partitioning ${step.disk}`, signal: ctx.signal });
 
-  await releaseHolders(ctx, [step.disk], { step: step.id });
+  await releaseHolders(ctx, [step.disk], { step: step.id }, { targets: ctx.state.targetDisks });
   for (const p of step.partitions) await ctx.runner.run(["wipefs", "-a", "-f", p], { step: step.id });
   await settle(ctx, step.id);
 }

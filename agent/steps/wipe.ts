@@ -1,7 +1,8 @@
 // Wipe the target disks: release whatever an earlier install left on them (mounts, swap,
 // LVM volume groups, md arrays the rescue system auto-assembled), clear the signatures of
 // every partition, then the plan's wipefs and `sgdisk -Z` of each disk, which also clears
-// the backup GPT.
+// the backup GPT. An array that also has members on a disk that is not a target makes the
+// install refuse here, before anything is touched, unless the plan says to break it.
 
 import { parseMdstat } from "../disk/holders.ts";
 import { readMdstat, releaseHolders } from "../disk/release-holders.ts";
@@ -12,15 +13,30 @@ import type { WipeStep } from "../plan/types.ts";
 
 export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
   const run = (argv: readonly string[]) => ctx.runner.run(argv, { step: step.id });
-  const holders = await releaseHolders(ctx, step.disks, { step: step.id }, () => markDisksWritten(ctx));
+  const holders = await releaseHolders(
+    ctx,
+    step.disks,
+    { step: step.id },
+    {
+      targets: ctx.state.targetDisks,
+      spanning: step.breakArrays ? "break" : "refuse",
+      beforeFirstWrite: () => markDisksWritten(ctx),
+    },
+  );
   markDisksWritten(ctx);
   for (const partition of holders.partitions) await run(["wipefs", "-a", "-f", partition]);
 
   // the plan stops the arrays probe saw; the ones released above are already stopped
-  const stillActive = new Set(parseMdstat(await readMdstat()).map((md) => md.device));
+  const mdstat = parseMdstat(await readMdstat());
+  const stillActive = new Set(mdstat.map((md) => md.device));
+  const stillMember = (md: string, m: string) => mdstat.some((a) => a.device === md && a.members.includes(m));
   for (const argv of step.commands) {
     if (argv[0] === "mdadm" && argv[1] === "--stop" && !stillActive.has(argv[2] ?? "")) {
       ctx.log.info({ step: step.id, argv }, "skipped: the array is already stopped");
+      continue;
+    }
+    if (argv[0] === "mdadm" && argv[2] === "--fail" && !stillMember(argv[1] ?? "", argv[3] ?? "")) {
+      ctx.log.info({ step: step.id, argv }, "skipped: the member already left the array");
       continue;
     }
     await run(argv);

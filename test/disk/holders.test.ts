@@ -76,8 +76,8 @@ const pvs = JSON.stringify({
 test("parseMdstat reads active, auto-read-only and inactive arrays with their members", () => {
   assert.deepEqual(parseMdstat(mdstat), [
     { device: "/dev/md126", active: false, members: ["/dev/vdc3"] },
-    { device: "/dev/md0", active: true, members: ["/dev/vdc2", "/dev/vdb2"] },
-    { device: "/dev/md127", active: true, members: ["/dev/vdd1", "/dev/vde1"] },
+    { device: "/dev/md0", active: true, level: "raid1", members: ["/dev/vdc2", "/dev/vdb2"] },
+    { device: "/dev/md127", active: true, level: "raid1", members: ["/dev/vdd1", "/dev/vde1"] },
   ]);
 });
 
@@ -94,9 +94,24 @@ test("findHolders: partitions, mounts deepest first, swap, VGs and arrays on the
   ]);
 });
 
-test("findHolders: only the members on target disks are listed for zeroing", () => {
-  const h = findHolders(["/dev/vdb"], lsblk, mdstat, pvs);
+test("findHolders: one disk of several targets (the partition step): only its members are listed for zeroing", () => {
+  const h = findHolders(["/dev/vdb"], lsblk, mdstat, { pvsJson: pvs, targets: ["/dev/vdb", "/dev/vdc"] });
   assert.deepEqual(h.arrays, [{ device: "/dev/md0", active: true, members: ["/dev/vdb2"] }]);
+  assert.deepEqual(h.spans, []);
+});
+
+test("findHolders: an array on a target and a disk that is not one is a span, kept running without the target's member", () => {
+  const h = findHolders(["/dev/vdb"], lsblk, mdstat, pvs);
+  assert.deepEqual(h.spans, [
+    { kind: "md array", name: "/dev/md0", targetMembers: ["/dev/vdb2"], otherMembers: ["/dev/vdc2"] },
+  ]);
+  assert.deepEqual(h.arrays, [
+    { device: "/dev/md0", active: true, members: ["/dev/vdb2"], spans: true, degrade: true },
+  ]);
+  // what is mounted from the array, and its volume group, belong to the disk that keeps it
+  assert.deepEqual(h.mounts, ["/mnt/old/boot/efi"]);
+  assert.deepEqual(h.swaps, []);
+  assert.deepEqual(h.vgs, []);
 });
 
 test("findHolders: clean disks have nothing to release", () => {
@@ -107,6 +122,7 @@ test("findHolders: clean disks have nothing to release", () => {
     swaps: [],
     vgs: [],
     arrays: [],
+    spans: [],
   });
   assert.equal(hasLvm(clean), false);
   assert.equal(hasLvm(lsblk), true);
