@@ -138,6 +138,12 @@ export class RedirectError extends Error {
   override name = "RedirectError";
 }
 
+// Internal: over several connections, the server did not serve consistent ranges (a 200 to a
+// ranged GET, a wrong Content-Range, a changed ETag or length); the download starts again with one.
+export class PartsMismatch extends Error {
+  override name = "PartsMismatch";
+}
+
 // Internal: a failure of a file being written (ENOSPC, EACCES), as opposed to a failure of the
 // stream feeding it.
 export class FileSinkError extends Error {

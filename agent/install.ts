@@ -11,7 +11,7 @@ import { configDriveFiles } from "./config-drive/files.ts";
 import { releaseHolders } from "./disk/release-holders.ts";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { refusedSpans, spanRefusal } from "./disk/spanning.ts";
-import { downloadImage, memoryLimitBytes } from "./download/image.ts";
+import { type DownloadTuning, downloadImage, memoryLimitBytes } from "./download/image.ts";
 import type { BootOrderPolicy } from "./efi/boot-order.ts";
 import { CommandError, EXIT, InstallError, Interrupted } from "./errors.ts";
 import type { RunContext, RunState } from "./exec/context.ts";
@@ -67,6 +67,7 @@ export interface InstallOptions {
   noReboot: boolean;
   bootOrder: BootOrderPolicy;
   scriptTimeoutMs?: number; // make_image_bootable.sh; default 30 minutes
+  download?: DownloadTuning; // --connections, --allow-insecure-redirect, the download's timeouts
   // journal.jsonl, events.jsonl, byol.log and current.json; default /run/byol (state) and /run/byol/<runId>
   runDir?: string;
   runId?: string; // default a new one (newRunId); `install --detach` chooses it before starting the run
@@ -87,6 +88,7 @@ export interface StepInputs {
 
 export interface StepSettings {
   scriptTimeoutMs: number;
+  download?: DownloadTuning;
   bootOrder: BootOrderPolicy;
   noReboot: boolean;
   beforeReboot?: () => void | Promise<void>; // writes the result line and closes the run state: a reboot leaves no time after it
@@ -170,6 +172,7 @@ export async function install(opts: InstallOptions): Promise<number> {
     recorder,
     settings: {
       scriptTimeoutMs: opts.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
+      ...(opts.download !== undefined && { download: opts.download }),
       bootOrder: opts.bootOrder,
       noReboot: opts.noReboot,
       beforeReboot: async () => {
@@ -262,6 +265,7 @@ export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInput
       return writeImage(ctx, step, {
         image: inputs.request.image,
         disk: byoiDisk(inputs),
+        ...(inputs.settings.download !== undefined && { download: inputs.settings.download }),
         ...(inputs.image.file !== undefined && { file: inputs.image.file }),
       });
     case "move-backup-gpt":
@@ -321,6 +325,7 @@ async function download(ctx: RunContext, step: DownloadStep, inputs: StepInputs)
   const { image } = inputs.request;
   deferRelease(ctx, `downloaded image ${step.path}`, () => rm(step.path, { force: true }));
   await downloadImage({
+    ...inputs.settings.download,
     url: image.url,
     headers: image.httpHeaders,
     ...(image.checksum !== undefined && { checksum: image.checksum }),

@@ -14,6 +14,8 @@ Commands:
              [--boot-order network-first|disk-first|keep] [--stop-after disks]
              [--image-staging stream|ram] [--script-timeout MINUTES] [--run-dir DIR] [--detach]
              [--break-arrays]
+             [--connections N] [--allow-insecure-redirect] [--download-idle-timeout S]
+             [--download-deadline S]
                                            install the image (ERASES the target disks)
   cleanup                                  release what a failed or killed run left behind
   status     [--json] [--follow [--run ID]]
@@ -125,6 +127,11 @@ THIS ERASES THE TARGET DISKS.
                             touched) unless this is given; then only the target's members are
                             released and cleared (an md array that can run degraded keeps running
                             on the other disks), and the other disks' data is kept
+  --connections N           download over up to N connections at once (default 8) when the server
+                            supports ranges and names its image (ETag or Last-Modified); 1: one
+  --allow-insecure-redirect follow a redirect from https to http (refused by default)
+  --download-idle-timeout S drop (and resume) a connection that receives nothing for S seconds (default 60)
+  --download-deadline S     fail the download if it is not complete within S seconds (default: none)
 
 Exit: 0 done, 2 invalid, 3 failed before disks were written, 4 failed after (cleaned up,
 tables reset), 130 interrupted (cleaned up). With --detach: 0 once started (2, 3 as above).
@@ -197,6 +204,8 @@ secrets, so they are given again: the httpHeaders with --header, or another imag
   --dry-run                print the plan the replay would run; nothing is touched
   --inventory FILE         with --dry-run: plan for a recorded machine instead of this one
   --json, --no-reboot, --boot-order MODE, --run-dir DIR   as for byol install
+  --connections N, --allow-insecure-redirect, --download-idle-timeout S,
+  --download-deadline S    the download, as for byol install
 
 Exit: as byol install; 2 when the disks do not fit or a secret is missing.
 `,

@@ -16,6 +16,7 @@ import { parseRequest } from "../request/index.ts";
 import { readRequestInput } from "../request/read.ts";
 import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
+import { DOWNLOAD_FLAGS, downloadTuning } from "./download-flags.ts";
 
 export const FLAGS = {
   request: { type: "string" },
@@ -31,6 +32,7 @@ export const FLAGS = {
   detach: { type: "boolean" },
   "run-id": { type: "string" }, // set by --detach for the process it starts
   "break-arrays": { type: "boolean" },
+  ...DOWNLOAD_FLAGS,
 } as const;
 
 // Tests run a real install process on a host without target disks: the inventory then comes
@@ -42,6 +44,7 @@ export async function installCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, FLAGS);
   outliveObserver(); // from here on, a closed stdout or a SIGHUP cannot stop this install
   const staging = imageStaging(flags["image-staging"]);
+  const download = downloadTuning(flags);
   const scriptMinutes = Number(flags["script-timeout"]);
   if (!Number.isFinite(scriptMinutes) || scriptMinutes <= 0) {
     throw new UsageError(`--script-timeout: expected a number of minutes above 0, got '${flags["script-timeout"]}'`);
@@ -72,6 +75,7 @@ export async function installCommand(args: string[]): Promise<number> {
     noReboot: flags["no-reboot"] === true,
     bootOrder: order,
     scriptTimeoutMs: Math.round(scriptMinutes * 60_000),
+    download,
     ...(flags["stop-after"] === "disks" ? { stopAfter: "disks" as const } : {}),
     ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
     ...(runId !== undefined ? { runId } : {}),

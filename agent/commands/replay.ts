@@ -12,6 +12,7 @@ import { mapDisks, parseHeaderFlag, type Resupplied, replayPayload } from "../re
 import { parseRequest } from "../request/index.ts";
 import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
+import { DOWNLOAD_FLAGS, downloadTuning } from "./download-flags.ts";
 import { parse } from "./report.ts";
 
 export const FLAGS = {
@@ -27,11 +28,13 @@ export const FLAGS = {
   "boot-order": BOOT_ORDER_FLAG,
   "run-dir": { type: "string" },
   "image-staging": IMAGE_STAGING_FLAG,
+  ...DOWNLOAD_FLAGS,
 } as const;
 
 export async function replayCommand(args: string[]): Promise<number> {
   const { values: flags, positionals } = parse(args, FLAGS);
   const staging = imageStaging(flags["image-staging"]);
+  const download = downloadTuning(flags);
   if (positionals.length !== 1) throw new UsageError("replay takes one run record FILE");
   if (flags.inventory !== undefined && flags["dry-run"] !== true) {
     throw new UsageError("--inventory plans for another machine: it needs --dry-run");
@@ -73,6 +76,7 @@ export async function replayCommand(args: string[]): Promise<number> {
     json: flags.json === true,
     noReboot: flags["no-reboot"] === true,
     bootOrder: order,
+    download,
     ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
     ...(flags.report !== undefined ? { report: flags.report } : {}),
   });

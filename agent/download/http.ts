@@ -30,12 +30,19 @@ export interface ImageResponse {
   url: URL; // where the body came from, credentials stripped
 }
 
+export interface OpenOptions {
+  dispatcher: Dispatcher;
+  signal?: AbortSignal;
+  allowInsecureRedirect?: boolean; // follow a redirect from https to http (refused by default)
+}
+
 // GETs the image, following up to MAX_REDIRECTS redirects. `extra` (Range, If-Range) goes to
-// every hop; the credentials only to the original origin.
+// every hop; the credentials only to the original origin. A redirect from https to http is
+// refused unless allowed: the image (and what it was asked with) would travel in clear.
 export async function openImage(
   target: ImageTarget,
   extra: Record<string, string>,
-  options: { dispatcher: Dispatcher; signal?: AbortSignal },
+  options: OpenOptions,
 ): Promise<ImageResponse> {
   const first = stripCredentials(new URL(target.url));
   const explicit = Object.keys(target.headers).some((k) => k.toLowerCase() === "authorization");
@@ -48,20 +55,22 @@ export async function openImage(
     if (!REDIRECTS.has(res.status) || location === undefined) return res;
     res.discard();
     if (hop === MAX_REDIRECTS) throw new RedirectError(`more than ${MAX_REDIRECTS} redirects`);
-    url = stripCredentials(new URL(location, url));
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new RedirectError(`redirect to an unsupported scheme ${url.protocol}`);
+    const next = stripCredentials(new URL(location, url));
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      throw new RedirectError(`redirect to an unsupported scheme ${next.protocol}`);
     }
+    if (url.protocol === "https:" && next.protocol === "http:" && options.allowInsecureRedirect !== true) {
+      throw new RedirectError(
+        `refused a redirect from https to http (${next.host}); --allow-insecure-redirect permits it`,
+      );
+    }
+    url = next;
   }
 }
 
 // A GET whose promise settles with the response headers; the body then flows through a
 // Readable with back-pressure (pause/resume of the parser).
-function get(
-  url: URL,
-  headers: Record<string, string>,
-  options: { dispatcher: Dispatcher; signal?: AbortSignal },
-): Promise<ImageResponse> {
+function get(url: URL, headers: Record<string, string>, options: OpenOptions): Promise<ImageResponse> {
   const { signal } = options;
   let controller: Dispatcher.DispatchController | undefined;
   let failure: Error | undefined;

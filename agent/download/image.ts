@@ -1,6 +1,7 @@
 // Step "download": fetch the image into RAM (/dev/shm) with the request's headers, compute its
 // checksum in the same pass, refuse what would not fit, and resume with Range after a dropped
-// connection rather than start again.
+// connection rather than start again. When the server supports ranges, the image comes over
+// several connections at once (agent/download/parts.ts), still hashed in order in the same pass.
 //
 // The body runs through small stages from agent/io/: limit -> progress -> file sink, and the
 // sink hands every written batch to the hash worker. The checksum is compared after the last
@@ -13,7 +14,7 @@ import { dirname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "undici";
-import { FileSinkError, InstallError, RedirectError, TransientError } from "../errors.ts";
+import { FileSinkError, InstallError, PartsMismatch, RedirectError, TransientError } from "../errors.ts";
 import type { EventSink } from "../exec/types.ts";
 import { PlainPool } from "../io/batch-pool.ts";
 import { type BatchDestination, FileSink } from "../io/file-sink.ts";
@@ -22,7 +23,8 @@ import { LimitStage } from "../io/limit.ts";
 import { ProgressStage } from "../io/progress.ts";
 import { Redactor } from "../redact.ts";
 import type { ChecksumType, ImageType } from "../request/types.ts";
-import { header, type ImageResponse, openImage } from "./http.ts";
+import { header, type ImageResponse, type OpenOptions, openImage } from "./http.ts";
+import { DEFAULT_CONNECTIONS, orderedParts, partBytesFor } from "./parts.ts";
 import { parseContentRange, resumeHeaders, validatorOf } from "./range.ts";
 import { DEFAULT_RETRY, isRetryableStatus, networkReason, type RetryPolicy, retryDelayMs } from "./retry.ts";
 
@@ -41,7 +43,18 @@ export interface DownloadOptions {
   step?: string; // default "download"
   signal?: AbortSignal;
   retry?: RetryPolicy;
+  connections?: number; // parallel ranged connections when the server allows; 1: one connection. Default 8
+  partBytes?: number; // the size of a part over several connections; default 64 MiB / connections, ≤ 8 MiB
+  allowInsecureRedirect?: boolean; // follow a redirect from https to http
+  idleTimeoutMs?: number; // a connection that receives nothing for this long is dropped (and resumed); default 60 s
+  deadlineMs?: number; // the whole download, retries included, must end within this; default none
 }
+
+// The download's knobs that a user sets (--connections, --allow-insecure-redirect, the timeouts).
+export type DownloadTuning = Pick<
+  DownloadOptions,
+  "connections" | "allowInsecureRedirect" | "idleTimeoutMs" | "deadlineMs"
+>;
 
 export interface DownloadResult {
   bytes: number;
@@ -56,10 +69,11 @@ export function memoryLimitBytes(memoryBytes: number): number {
   return memoryBytes - 3 * GIB;
 }
 
-type Settings = Required<Pick<DownloadOptions, "step" | "retry">> &
-  Omit<DownloadOptions, "step" | "retry" | "imageType" | "limitMessage"> & {
+type Settings = Required<Pick<DownloadOptions, "step" | "retry" | "connections" | "idleTimeoutMs">> &
+  Omit<DownloadOptions, "step" | "retry" | "imageType" | "limitMessage" | "connections" | "idleTimeoutMs"> & {
     tooBig: (bytes: number | null) => string;
     redactor: Redactor;
+    userSignal?: AbortSignal; // the caller's; `signal` also fires at the deadline
   };
 
 // What survives from one attempt to the next.
@@ -70,12 +84,14 @@ interface Progress {
   validator?: string; // ETag or Last-Modified, sent as If-Range
   resumed: number;
   hasher?: HashWorker;
+  single: boolean; // one connection from now on (the server's ranges did not hold)
 }
 
 export async function downloadImage(options: DownloadOptions): Promise<DownloadResult> {
   const s = settle(options);
-  const dispatcher = new Agent({ connectTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
-  const p: Progress = { written: 0, total: null, resumable: false, resumed: 0 };
+  const idle = s.idleTimeoutMs;
+  const dispatcher = new Agent({ connectTimeout: 30_000, headersTimeout: idle, bodyTimeout: idle });
+  const p: Progress = { written: 0, total: null, resumable: false, resumed: 0, single: s.connections <= 1 };
   try {
     if (s.checksum !== undefined) p.hasher = hasherFor(s);
     if (s.target === undefined) await mkdir(dirname(s.destination), { recursive: true });
@@ -99,10 +115,16 @@ function settle(o: DownloadOptions): Settings {
     const u = new URL(o.url);
     redactor.add(u.password, decodeURIComponent(u.password));
   } catch {}
+  const signals = [o.signal, o.deadlineMs === undefined ? undefined : AbortSignal.timeout(o.deadlineMs)];
+  const signal = AbortSignal.any(signals.filter((x) => x !== undefined));
   return {
     ...o,
     step: o.step ?? "download",
     retry: o.retry ?? DEFAULT_RETRY,
+    connections: o.connections ?? DEFAULT_CONNECTIONS,
+    idleTimeoutMs: o.idleTimeoutMs ?? 60_000,
+    signal,
+    ...(o.signal !== undefined && { userSignal: o.signal }),
     tooBig: (bytes) => {
       if (typeof o.limitMessage === "function") return o.limitMessage(bytes);
       return o.limitMessage ?? `Could not download, ${kind}image is too big to download in memory.`;
@@ -122,12 +144,18 @@ async function fetchWithRetries(s: Settings, p: Progress, dispatcher: Agent): Pr
     try {
       return await attempt(s, p, dispatcher);
     } catch (e) {
+      if (e instanceof PartsMismatch && !s.signal?.aborted) {
+        warn(s, `${e.message}; starting again with one connection`);
+        restart(s, p);
+        p.single = true;
+        continue;
+      }
       if (!(e instanceof TransientError) || s.signal?.aborted) throw e;
       failures = p.resumable && p.written > before ? 1 : failures + 1;
       if (failures >= s.retry.attempts) throw e;
       const delay = retryDelayMs(failures, s.retry, e.retryAfter);
       const from = p.resumable ? `resuming at byte ${p.written}` : "starting again";
-      s.events.emit({ step: s.step, phase: "log", level: "warn", message: `${e.reason}; ${from} in ${delay} ms` });
+      warn(s, `${e.reason}; ${from} in ${delay} ms`);
       await sleep(delay, undefined, s.signal === undefined ? {} : { signal: s.signal });
     }
   }
@@ -138,16 +166,14 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
   if (p.written > 0 && !p.resumable) restart(s, p);
   const resuming = p.written > 0;
   const extra = resuming ? resumeHeaders(p.written, p.validator) : {};
-  const target = { url: s.url, headers: s.headers };
-  const res = await openImage(target, extra, { dispatcher, ...(s.signal ? { signal: s.signal } : {}) }).catch(
-    (e: unknown) => {
-      throw transient(s, e);
-    },
-  );
+  const res = await open(s, dispatcher, extra);
   await accept(s, p, res, resuming);
   if (p.total !== null && p.total >= s.limitBytes) {
     res.discard();
     throw new InstallError("too-big", s.step, s.tooBig(p.total));
+  }
+  if (!resuming && !p.single && p.resumable && p.total !== null && p.validator !== undefined) {
+    if (partBytesFor(p.total, s.connections, s) !== undefined) return inParts(s, p, res, dispatcher);
   }
   const pool = p.hasher ?? new PlainPool(s.batchBytes);
   const sink = new FileSink({
@@ -176,6 +202,59 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
   if (p.total !== null && p.written < p.total) {
     throw new TransientError(`body truncated at ${p.written} of ${p.total} bytes`);
   }
+}
+
+// One GET of the image (redirects followed, credentials to its origin only); failures are transient.
+function open(s: Settings, dispatcher: Agent, extra: Record<string, string>, signal = s.signal) {
+  const options: OpenOptions = { dispatcher, allowInsecureRedirect: s.allowInsecureRedirect === true };
+  if (signal !== undefined) options.signal = signal;
+  return openImage({ url: s.url, headers: s.headers }, extra, options).catch((e: unknown) => {
+    throw transient(s, e);
+  });
+}
+
+// The rest of a fresh 200 over several connections: the parts arrive in order, through the
+// progress stage into the same sink and hash as one connection. A failure leaves the ordered prefix
+// in the file (hashed), from where the one-connection loop resumes; a PartsMismatch restarts.
+async function inParts(s: Settings, p: Progress, first: ImageResponse, dispatcher: Agent): Promise<void> {
+  const total = p.total!;
+  const sink = new FileSink({
+    path: s.destination,
+    position: 0,
+    pool: p.hasher ?? new PlainPool(s.batchBytes),
+    ...(s.target !== undefined && { destination: s.target }),
+  });
+  const parts = orderedParts({
+    first,
+    total,
+    validator: p.validator!,
+    connections: s.connections,
+    ...(s.partBytes !== undefined && { partBytes: s.partBytes }),
+    retry: s.retry,
+    step: s.step,
+    open: (headers, signal) => open(s, dispatcher, headers, signal),
+    transient: (e) => transient(s, e),
+    warn: (message) => warn(s, message),
+    ...(s.signal !== undefined && { signal: s.signal }),
+  });
+  const report = (bytes: number, t: number | null) =>
+    s.events.emit({ step: s.step, phase: "progress", bytes, total: t });
+  try {
+    await pipeline(
+      parts,
+      new ProgressStage({ total, report }),
+      sink,
+      s.signal === undefined ? {} : { signal: s.signal },
+    );
+  } catch (e) {
+    p.written = await sink.settled();
+    throw e instanceof PartsMismatch ? e : transient(s, e);
+  }
+  p.written = sink.written;
+}
+
+function warn(s: Settings, message: string): void {
+  s.events.emit({ step: s.step, phase: "log", level: "warn", message });
 }
 
 // Decides what the response's body is: the whole image, the rest of it, or an error.
@@ -240,14 +319,18 @@ function tooBig(s: Settings): InstallError {
 function transient(s: Settings, e: unknown): unknown {
   if (e instanceof InstallError || e instanceof FileSinkError || e instanceof RedirectError) return e;
   if (s.signal?.aborted) return e;
-  const reason = networkReason(e);
+  const reason = networkReason(e, s.idleTimeoutMs);
   return reason === undefined ? e : new TransientError(reason, { cause: e });
 }
 
 // The one place a download failure becomes the step's error, in OVH's wording, redacted.
 function failure(s: Settings, e: unknown): unknown {
-  if (s.signal?.aborted) return s.signal.reason ?? e;
+  if (s.userSignal?.aborted) return s.userSignal.reason ?? e;
   if (e instanceof InstallError) return e;
+  if (s.signal?.aborted) {
+    const message = `Could not download image: not complete within the deadline of ${s.deadlineMs! / 1000} s`;
+    return new InstallError("download", s.step, message, { cause: e });
+  }
   const reason =
     e instanceof TransientError
       ? e.reason

@@ -16,9 +16,11 @@ export function validatorOf(headers: ImageResponse["headers"]): string | undefin
   return header(headers, "last-modified");
 }
 
-// "bytes 100-199/1000" or "bytes 100-199/*" -> { start: 100, total: 1000 | null }
-export function parseContentRange(value: string | undefined): { start: number; total: number | null } | undefined {
+// "bytes 100-199/1000" or "bytes 100-199/*" -> { start: 100, end: 199, total: 1000 | null }
+export function parseContentRange(
+  value: string | undefined,
+): { start: number; end: number; total: number | null } | undefined {
   const m = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(value?.trim() ?? "");
   if (m === null) return undefined;
-  return { start: Number(m[1]), total: m[3] === "*" ? null : Number(m[3]) };
+  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === "*" ? null : Number(m[3]) };
 }

@@ -15,22 +15,24 @@ export function isRetryableStatus(status: number): boolean {
 
 const NETWORK_TEXT: Record<string, string> = {
   UND_ERR_SOCKET: "connection closed before the end",
-  UND_ERR_BODY_TIMEOUT: "no data received for 60 s",
+  UND_ERR_BODY_TIMEOUT: "no data received for IDLE s",
   UND_ERR_HEADERS_TIMEOUT: "no response received for 60 s",
   UND_ERR_CONNECT_TIMEOUT: "connection timed out",
   ERR_STREAM_PREMATURE_CLOSE: "connection closed before the end",
+  EAI_AGAIN: "temporary DNS failure",
 };
 
 // The reason a network failure is worth another attempt (its error code, e.g. ECONNRESET),
-// or undefined when it is not a network failure or will not get better (ENOTFOUND).
-export function networkReason(e: unknown): string | undefined {
+// or undefined when it is not a network failure or will not get better (ENOTFOUND). A
+// temporary DNS failure (EAI_AGAIN) is retried. `idleMs` is the idle timeout, named in its text.
+export function networkReason(e: unknown, idleMs = 60_000): string | undefined {
   const err = e as { code?: unknown; cause?: { code?: unknown } };
   const code = typeof err?.code === "string" ? err.code : err?.cause?.code;
-  if (typeof code !== "string" || !/^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code))
+  if (typeof code !== "string" || !/^(E[A-Z]+|EAI_AGAIN|UND_ERR_[A-Z_]+|ERR_STREAM_PREMATURE_CLOSE)$/.test(code))
     return undefined;
   // a name that does not resolve, or a request undici itself refuses, will not get better
   if (code === "ENOTFOUND" || code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED") return undefined;
-  const text = NETWORK_TEXT[code];
+  const text = NETWORK_TEXT[code]?.replace("IDLE", String(idleMs / 1000));
   return text === undefined ? code : `${text} (${code})`;
 }
 

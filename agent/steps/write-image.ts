@@ -12,7 +12,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
-import { downloadImage } from "../download/image.ts";
+import { type DownloadTuning, downloadImage } from "../download/image.ts";
 import { FileSinkError, InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { markDisksWritten } from "../exec/run-state.ts";
@@ -33,6 +33,7 @@ export interface WriteImageInputs {
   image: ImageSpec; // the request's image: url, httpHeaders, checksum, type (secrets: never logged)
   disk: TargetDisk; // the plan's disk: path, sizeBytes, logicalSectorSize
   file?: string; // source "file": the downloaded copy (StepInputs.image.file)
+  download?: DownloadTuning; // --connections and the download's timeouts
 }
 
 export async function writeImage(ctx: RunContext, step: WriteImageStep, inputs: WriteImageInputs): Promise<void> {
@@ -59,6 +60,7 @@ async function streamRaw(ctx: RunContext, step: WriteImageStep, inputs: WriteIma
   });
   try {
     const result = await downloadImage({
+      ...inputs.download,
       url: image.url,
       headers: image.httpHeaders,
       ...(image.checksum !== undefined && { checksum: image.checksum }),

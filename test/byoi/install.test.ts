@@ -19,7 +19,7 @@ import { parseInventory } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
 import { findLoader } from "../../agent/steps/byoi-boot.ts";
 import { testRun } from "../image/context.ts";
-import { type Served, serve } from "../io/image-server.ts";
+import { type Served, send, serve } from "../io/image-server.ts";
 import { allZero, gptImage, isGpt, MiB, mbrImage, readBytes, shimTools, sparseDisk } from "./helpers.ts";
 
 // the inventory's disk (the probe accepts /dev paths only); the plan's steps then name the file instead
@@ -57,7 +57,15 @@ before(async () => {
     const [name = "", mode = ""] = (req.url ?? "").slice(1).split("?");
     const data = images.get(name);
     if (data === undefined) return void res.writeHead(404).end();
-    if (mode === "nolength") {
+    if (mode === "ranges" || mode === "ranges-403") {
+      // ranges and an ETag (so several connections); the first response's body comes late, so
+      // the later parts arrive first; with -403 the second part is refused
+      if (mode === "ranges-403" && req.headers.range?.startsWith(`bytes=${8 * MiB}-`))
+        return void res.writeHead(403).end();
+      if (req.headers.range !== undefined) return send(data, req, res, { etag: '"byoi"' });
+      res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: '"byoi"' });
+      setTimeout(() => res.end(data), 400);
+    } else if (mode === "nolength") {
       res.writeHead(200);
       res.end(data);
     } else if (mode === "pause") {
@@ -222,6 +230,33 @@ describe("byoi_64 on a file standing in for the disk", () => {
     const r = await pending;
     assert.equal(r.code, 0, r.error.message);
     assert.ok(isGpt(r.disk));
+  });
+
+  it("raw, streamed over several connections, the later parts first: verified, written in order", async () => {
+    const r = await install({ name: "gpt?ranges", diskMiB: 96, only: ["write-image"] });
+    assert.equal(r.code, 0, r.error.message);
+    assert.deepEqual(readBytes(r.disk, 0, 24 * MiB), r.image);
+    const ranges = server.seen.filter((q) => q.path === "/gpt?ranges" && q.headers.range !== undefined);
+    assert.deepEqual(ranges.map((q) => q.headers.range).sort(), [
+      `bytes=${16 * MiB}-${24 * MiB - 1}`,
+      `bytes=${8 * MiB}-${16 * MiB - 1}`,
+    ]);
+    const log = r.events.filter((e) => e.phase === "log").map((e) => (e.phase === "log" ? e.message : ""));
+    assert.ok(
+      log.some((m) => /^wrote \d+ bytes .*sha512 verified/.test(m)),
+      log.join("\n"),
+    );
+  });
+
+  it("a part refused (403) before any byte was written: exit 3, the disk untouched", async () => {
+    const r = await install({ name: "gpt?ranges-403", only: ["write-image"] });
+    assert.equal(r.code, 3, r.error.message);
+    assert.equal(r.error.message, `Could not download image: HTTP 403 for bytes ${8 * MiB}-${16 * MiB - 1}`);
+    assert.ok(
+      readFileSync(r.disk).every((b) => b === 0x5a),
+      "untouched",
+    );
+    assert.ok(!r.programs.includes("wipefs"));
   });
 
   it("a checksum mismatch: exit 4, and the disk's first MiB is no GPT", async () => {

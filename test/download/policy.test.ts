@@ -4,8 +4,8 @@ import { parseContentRange, resumeHeaders, validatorOf } from "../../agent/downl
 import { networkReason, parseRetryAfter, retryDelayMs } from "../../agent/download/retry.ts";
 
 test("Content-Range is parsed, with or without a total", () => {
-  assert.deepEqual(parseContentRange("bytes 100-199/1000"), { start: 100, total: 1000 });
-  assert.deepEqual(parseContentRange("bytes 100-199/*"), { start: 100, total: null });
+  assert.deepEqual(parseContentRange("bytes 100-199/1000"), { start: 100, end: 199, total: 1000 });
+  assert.deepEqual(parseContentRange("bytes 100-199/*"), { start: 100, end: 199, total: null });
   assert.equal(parseContentRange("bytes */1000"), undefined);
   assert.equal(parseContentRange(undefined), undefined);
 });
@@ -46,4 +46,17 @@ test("network failures are named by their code; a name that does not resolve is 
   );
   assert.equal(networkReason(Object.assign(new Error("x"), { code: "ENOTFOUND" })), undefined);
   assert.equal(networkReason(new TypeError("bug")), undefined);
+});
+
+test("a temporary DNS failure (EAI_AGAIN) is retried, a name that does not exist is not", () => {
+  const again = Object.assign(new Error("getaddrinfo EAI_AGAIN images.example"), { code: "EAI_AGAIN" });
+  assert.equal(networkReason(again), "temporary DNS failure (EAI_AGAIN)");
+  assert.equal(networkReason(new TypeError("fetch failed", { cause: again })), "temporary DNS failure (EAI_AGAIN)");
+  assert.equal(networkReason(Object.assign(new Error("x"), { code: "ENOTFOUND" })), undefined);
+});
+
+test("the idle timeout is named with its configured length", () => {
+  const idle = Object.assign(new Error("Body Timeout Error"), { code: "UND_ERR_BODY_TIMEOUT" });
+  assert.equal(networkReason(idle), "no data received for 60 s (UND_ERR_BODY_TIMEOUT)");
+  assert.equal(networkReason(idle, 15_000), "no data received for 15 s (UND_ERR_BODY_TIMEOUT)");
 });

@@ -41,6 +41,10 @@ export async function serve(handler: Handler): Promise<Served> {
   };
 }
 
+function contentRange(start: number, end: number, total: number): string {
+  return `bytes ${start}-${end}/${total}`;
+}
+
 export function image(bytes = 3 * 1024 * 1024 + 12345): Buffer {
   return randomBytes(bytes);
 }
@@ -50,20 +54,27 @@ export interface SendOptions {
   length?: boolean; // send Content-Length (default true)
   cutAt?: number; // destroy the socket after this many bytes of the body
   truncateAt?: number; // end the response cleanly (Connection: close) after this many bytes
+  etag?: string; // sent as ETag; a Range with an If-Range that differs gets the whole image (200)
+  contentRange?: (start: number, end: number, total: number) => string; // a wrong one, for tests
 }
 
-// Serves `data` as an image, honouring a Range request when `ranges` is on.
+// Serves `data` as an image, honouring a Range request ("bytes=A-" or "bytes=A-B") when `ranges` is on.
 export function send(data: Buffer, req: IncomingMessage, res: ServerResponse, o: SendOptions = {}): void {
   const ranges = o.ranges ?? true;
-  const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
-  const start = ranges && m !== null ? Number(m[1]) : 0;
-  const body = data.subarray(start);
+  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+  const ifRange = req.headers["if-range"];
+  const honoured = ranges && m !== null && (ifRange === undefined || ifRange === o.etag);
+  const start = honoured ? Number(m[1]) : 0;
+  const end = honoured && m[2] !== "" ? Math.min(Number(m[2]) + 1, data.length) : data.length;
+  const partial = honoured;
+  const body = data.subarray(start, end);
   const headers: Record<string, string | number> = { "content-type": "application/octet-stream" };
   if (ranges) headers["accept-ranges"] = "bytes";
+  if (o.etag !== undefined) headers.etag = o.etag;
   if (o.length ?? true) headers["content-length"] = body.length;
-  if (start > 0) headers["content-range"] = `bytes ${start}-${data.length - 1}/${data.length}`;
+  if (partial) headers["content-range"] = (o.contentRange ?? contentRange)(start, end - 1, data.length);
   if (o.truncateAt !== undefined) headers.connection = "close";
-  res.writeHead(start > 0 ? 206 : 200, headers);
+  res.writeHead(partial ? 206 : 200, headers);
   if (o.cutAt !== undefined) {
     res.write(body.subarray(0, o.cutAt), () => res.socket?.destroy());
   } else if (o.truncateAt !== undefined) {

@@ -1,0 +1,208 @@
+// The image over several connections at once, yielded in order: the image is cut into parts
+// of a few MiB; each connection fetches the next part nobody has taken (Range + If-Range) and
+// queues its bytes. The consumer takes the parts in order, so what it yields is the image from
+// byte 0, and the hash and the sink behind it see one ordered stream (the hash ends when the
+// last byte lands). Parts ahead of the one being consumed are held in memory, at most
+// `bufferBytes` in all: a connection that runs further ahead waits. A part whose connection
+// fails resumes from its own last byte. Any sign that the server is not serving the same bytes
+// for every range (a 200 to a ranged GET, a Content-Range that is not the one asked for, a
+// changed ETag/Last-Modified or length) ends the run with PartsMismatch: the caller starts
+// again with one connection.
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { InstallError, PartsMismatch, TransientError } from "../errors.ts";
+import { header, type ImageResponse } from "./http.ts";
+import { parseContentRange, validatorOf } from "./range.ts";
+import { isRetryableStatus, type RetryPolicy, retryDelayMs } from "./retry.ts";
+
+export const DEFAULT_CONNECTIONS = 8;
+export const REORDER_BYTES = 64 * 1024 * 1024;
+const MAX_PART_BYTES = 8 * 1024 * 1024;
+const HEAD_QUEUE_BYTES = 4 * 1024 * 1024; // how far the part being consumed may run ahead of the consumer
+
+export interface PartsOptions {
+  first: ImageResponse; // the 200 to the plain GET: its body is the first part
+  total: number; // its Content-Length
+  validator: string; // its strong ETag or Last-Modified, sent as If-Range
+  connections: number;
+  partBytes?: number; // default: bufferBytes / connections, at most 8 MiB
+  bufferBytes?: number; // default 64 MiB
+  retry: RetryPolicy;
+  step: string;
+  // opens one ranged GET (redirects and credentials as for the first); aborted through `signal`
+  open(headers: Record<string, string>, signal: AbortSignal): Promise<ImageResponse>;
+  transient(e: unknown): unknown; // a network error -> TransientError, anything else as it is
+  warn(message: string): void;
+  signal?: AbortSignal;
+}
+
+interface Part {
+  start: number;
+  end: number; // exclusive
+  received: number; // bytes queued (or already consumed) from `start`
+  queue: Buffer[];
+  queued: number;
+}
+
+// Whether a download of `total` bytes is worth cutting into parts.
+export function partBytesFor(total: number, connections: number, o: { partBytes?: number; bufferBytes?: number }) {
+  const size =
+    o.partBytes ?? Math.min(MAX_PART_BYTES, Math.floor((o.bufferBytes ?? REORDER_BYTES) / Math.max(1, connections)));
+  return connections > 1 && total >= 2 * size ? size : undefined;
+}
+
+export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
+  const partBytes = partBytesFor(o.total, o.connections, o) ?? o.total;
+  const budget = o.bufferBytes ?? REORDER_BYTES;
+  const parts: Part[] = [];
+  for (let start = 0; start < o.total; start += partBytes) {
+    parts.push({ start, end: Math.min(o.total, start + partBytes), received: 0, queue: [], queued: 0 });
+  }
+  const controller = new AbortController();
+  const signal = o.signal === undefined ? controller.signal : AbortSignal.any([o.signal, controller.signal]);
+  let head = 0; // the part being consumed
+  let next = 0; // the next part nobody has taken
+  let held = 0; // bytes queued, all parts
+  let failure: unknown;
+  let wakeConsumer: (() => void) | undefined;
+  let waiting: (() => void)[] = [];
+  const wakeProducers = () => {
+    for (const w of waiting.splice(0)) w();
+  };
+  const poke = () => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+
+  // Waits until the part may queue more: the part being consumed up to HEAD_QUEUE_BYTES, the others
+  // while everything queued stays under the budget.
+  const room = async (i: number) => {
+    while (!signal.aborted && (i === head ? parts[i]!.queued >= HEAD_QUEUE_BYTES : held >= budget)) {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+  };
+
+  const fetchPart = async (i: number, first?: ImageResponse) => {
+    const part = parts[i]!;
+    for (let failures = 0; part.start + part.received < part.end; ) {
+      const from = part.start + part.received;
+      const before = part.received;
+      let res = first;
+      const whole = first !== undefined; // the first response: it goes on past this part
+      first = undefined;
+      try {
+        if (res === undefined) {
+          const range = { range: `bytes=${from}-${part.end - 1}`, "if-range": o.validator };
+          const ranged = await o.open(range, signal);
+          res = ranged;
+          check(o, ranged, from, part.end);
+        }
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          const left = part.end - (part.start + part.received);
+          if (chunk.length > left && !whole) {
+            throw new PartsMismatch(`the server sent more than bytes ${from}-${part.end - 1}`);
+          }
+          const take = chunk.length > left ? chunk.subarray(0, left) : chunk;
+          part.queue.push(take);
+          part.queued += take.length;
+          part.received += take.length;
+          held += take.length;
+          poke();
+          if (whole && part.start + part.received === part.end) break; // dropped after its first part
+          await room(i);
+          if (signal.aborted) break;
+        }
+        if (signal.aborted) return;
+        if (part.start + part.received < part.end) {
+          const dropped = res.error();
+          throw dropped === undefined
+            ? new TransientError(`part ${from}-${part.end - 1} truncated at byte ${part.start + part.received}`)
+            : o.transient(dropped);
+        }
+      } catch (e) {
+        res?.discard();
+        if (signal.aborted) return;
+        const error = o.transient(e);
+        if (!(error instanceof TransientError)) throw error;
+        failures = part.received > before ? 1 : failures + 1;
+        if (failures >= o.retry.attempts) throw error;
+        const delay = retryDelayMs(failures, o.retry, error.retryAfter);
+        o.warn(`${error.reason}; resuming bytes ${part.start + part.received}-${part.end - 1} in ${delay} ms`);
+        await sleep(delay, undefined, { signal }).catch(() => {});
+      }
+    }
+  };
+
+  // One connection: parts in the order they are taken, until none is left.
+  const connection = async (first?: ImageResponse) => {
+    try {
+      if (first !== undefined) await fetchPart(next++, first);
+      while (!signal.aborted && next < parts.length) await fetchPart(next++);
+    } catch (e) {
+      failure ??= e;
+      controller.abort();
+    } finally {
+      poke();
+      wakeProducers();
+    }
+  };
+
+  const connections = [connection(o.first)];
+  for (let c = 1; c < Math.min(o.connections, parts.length); c++) connections.push(connection());
+  try {
+    for (head = 0; head < parts.length; head++) {
+      const part = parts[head]!;
+      wakeProducers();
+      for (;;) {
+        const chunk = part.queue.shift();
+        if (chunk !== undefined) {
+          part.queued -= chunk.length;
+          held -= chunk.length;
+          if (held < budget || part.queued < HEAD_QUEUE_BYTES) wakeProducers();
+          yield chunk;
+          continue;
+        }
+        if (failure !== undefined) throw failure;
+        if (part.start + part.received === part.end) break;
+        if (signal.aborted) throw o.signal?.reason ?? new Error("aborted");
+        await new Promise<void>((resolve) => {
+          wakeConsumer = resolve;
+        });
+      }
+    }
+  } finally {
+    controller.abort();
+    wakeProducers();
+    waiting = [];
+    await Promise.allSettled(connections);
+  }
+}
+
+// A ranged response must be exactly the range asked for, of the same representation.
+function check(o: PartsOptions, res: ImageResponse, from: number, end: number): void {
+  if (res.status === 206) {
+    const range = parseContentRange(header(res.headers, "content-range"));
+    const validator = validatorOf(res.headers);
+    if (range === undefined || range.start !== from || range.end !== end - 1 || range.total !== o.total) {
+      res.discard();
+      const got = header(res.headers, "content-range") ?? "none";
+      throw new PartsMismatch(`asked for bytes ${from}-${end - 1}/${o.total}, got Content-Range ${got}`);
+    }
+    if (validator !== undefined && validator !== o.validator) {
+      res.discard();
+      throw new PartsMismatch("the image changed during the download (its ETag or Last-Modified)");
+    }
+    return;
+  }
+  res.discard();
+  if (res.status === 200) {
+    throw new PartsMismatch("the server sent the whole image for a range (it changed, or ignores Range)");
+  }
+  if (res.status === 416) throw new PartsMismatch(`HTTP 416 for bytes ${from}-${end - 1}`);
+  const reason = `HTTP ${res.status}`;
+  if (isRetryableStatus(res.status)) {
+    const retryAfter = header(res.headers, "retry-after");
+    throw new TransientError(reason, retryAfter === undefined ? {} : { retryAfter });
+  }
+  throw new InstallError("download", o.step, `Could not download image: ${reason} for bytes ${from}-${end - 1}`);
+}

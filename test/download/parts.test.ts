@@ -1,0 +1,166 @@
+// The download over several connections (agent/download/parts.ts through downloadImage), against
+// the in-process server: parts out of order, a part cut and resumed, a server that ignores Range,
+// an ETag that changes, a wrong Content-Range. Each ends in the image with the right hash, or in
+// the download error.
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+import { downloadImage } from "../../agent/download/image.ts";
+import { setup } from "../io/download-setup.ts";
+import { image, type Seen, send, serve } from "../io/image-server.ts";
+
+const KiB = 1024;
+const data = image(); // 3 MiB + 12345 bytes
+const PART = 256 * KiB;
+const ETAG = '"v1"';
+const sha512 = (d: Buffer) => createHash("sha512").update(d).digest("hex");
+const checksum = (d: Buffer = data) => ({ type: "sha512" as const, value: sha512(d) });
+const rangeOf = (r: Seen) => r.headers.range;
+const ranged = (seen: Seen[]) => seen.filter((r) => r.headers.range !== undefined);
+const warnings = (events: { phase: string; message?: string }[]) =>
+  events.filter((e) => e.phase === "log").map((e) => e.message ?? "");
+
+test("over several connections: every part asks for its range with If-Range and the credentials", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => send(data, req, res, { etag: ETAG }));
+  const headers = { authorization: "Bearer t0k" };
+  const options = s.options(`${srv.url}/img`, { checksum: checksum(), connections: 4, partBytes: PART, headers });
+  const result = await downloadImage(options);
+  assert.deepEqual(result, { bytes: data.length, digest: sha512(data), resumed: 0 });
+  assert.deepEqual(await readFile(s.destination), data);
+  const parts = ranged(srv.seen);
+  assert.equal(parts.length, Math.ceil(data.length / PART) - 1, "every part after the first, once");
+  assert.deepEqual(parts.map(rangeOf).sort(), expectedRanges().sort());
+  for (const r of srv.seen) assert.equal(r.headers.authorization, "Bearer t0k");
+  for (const r of parts) assert.equal(r.headers["if-range"], ETAG);
+});
+
+test("parts that arrive out of order are hashed and written in order", async () => {
+  await using s = await setup();
+  // the lower the part, the later its bytes come
+  await using srv = await serve((req, res) => {
+    const start = Number(/bytes=(\d+)/.exec(req.headers.range ?? "bytes=0")?.[1]);
+    setTimeout(() => send(data, req, res, { etag: ETAG }), Math.max(0, 120 - start / 20_000));
+  });
+  const options = s.options(srv.url, { checksum: checksum(), connections: 8, partBytes: PART });
+  const result = await downloadImage(options);
+  assert.equal(result.digest, sha512(data));
+  assert.deepEqual(await readFile(s.destination), data);
+  assert.ok(ranged(srv.seen).length >= 7);
+});
+
+test("a part whose connection is cut resumes from its own last byte", async () => {
+  await using s = await setup();
+  const victim = `bytes=${2 * PART}-${3 * PART - 1}`;
+  let cut = false;
+  await using srv = await serve((req, res) => {
+    if (req.headers.range === victim && !cut) {
+      cut = true;
+      return send(data, req, res, { etag: ETAG, cutAt: 100 * KiB });
+    }
+    send(data, req, res, { etag: ETAG });
+  });
+  const result = await downloadImage(s.options(srv.url, { checksum: checksum(), connections: 4, partBytes: PART }));
+  assert.equal(result.digest, sha512(data));
+  assert.deepEqual(await readFile(s.destination), data);
+  const resumed = ranged(srv.seen)
+    .map(rangeOf)
+    .filter((r) => r !== victim && new RegExp(`-${3 * PART - 1}$`).test(r ?? ""));
+  assert.equal(resumed.length, 1, `one resume of the cut part: ${resumed}`);
+  const from = Number(/bytes=(\d+)/.exec(resumed[0] ?? "")?.[1]);
+  assert.ok(from > 2 * PART && from <= 2 * PART + 100 * KiB, `resumed at ${from}`);
+  assert.equal(srv.seen.filter((r) => r.headers.range === undefined).length, 1, "never started again");
+});
+
+test("a server that answers a ranged GET with 200 is then read over one connection", async () => {
+  await using s = await setup();
+  // advertises ranges and an ETag on the first response, then ignores Range
+  await using srv = await serve((req, res) => {
+    if (req.headers.range === undefined) return send(data, req, res, { etag: ETAG });
+    send(data, req, res, { etag: ETAG, ranges: false });
+  });
+  const result = await downloadImage(s.options(srv.url, { checksum: checksum(), connections: 4, partBytes: PART }));
+  assert.equal(result.digest, sha512(data));
+  assert.deepEqual(await readFile(s.destination), data);
+  assert.ok(warnings(s.events).some((m) => /whole image for a range.*starting again with one connection/.test(m)));
+  const plain = srv.seen.filter((r) => r.headers.range === undefined);
+  assert.equal(plain.length, 2, "the first GET, and one GET over one connection after the restart");
+});
+
+test("an image that changes during the download (new ETag) restarts over one connection and ends verified", async () => {
+  await using s = await setup();
+  const changed = image(data.length + 1000);
+  let version = 1;
+  await using srv = await serve((req, res) => {
+    const current = version === 1 ? data : changed;
+    send(current, req, res, { etag: `"v${version}"` });
+    version = 2; // every request after the first sees the new image
+  });
+  const options = s.options(srv.url, { checksum: checksum(changed), connections: 4, partBytes: PART });
+  const result = await downloadImage(options);
+  assert.deepEqual(result, { bytes: changed.length, digest: sha512(changed), resumed: 0 });
+  assert.deepEqual(await readFile(s.destination), changed);
+  assert.ok(warnings(s.events).some((m) => /starting again with one connection/.test(m)));
+  for (const r of ranged(srv.seen)) assert.equal(r.headers["if-range"], '"v1"');
+});
+
+test("a changed ETag on a 206 (If-Range not honoured) is caught and the download starts again", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res, n) => {
+    // 206 with a different ETag for every ranged request: If-Range is ignored by this server
+    if (req.headers.range !== undefined) delete req.headers["if-range"];
+    send(data, req, res, { etag: n === 0 ? ETAG : '"other"' });
+  });
+  const result = await downloadImage(s.options(srv.url, { checksum: checksum(), connections: 4, partBytes: PART }));
+  assert.equal(result.digest, sha512(data));
+  assert.ok(warnings(s.events).some((m) => /image changed during the download/.test(m)));
+});
+
+test("a part with a wrong Content-Range restarts over one connection", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => {
+    const contentRange = (a: number, b: number, t: number) => `bytes ${a + 1}-${b + 1}/${t}`;
+    send(data, req, res, { etag: ETAG, contentRange });
+  });
+  const result = await downloadImage(s.options(srv.url, { checksum: checksum(), connections: 4, partBytes: PART }));
+  assert.equal(result.digest, sha512(data));
+  assert.deepEqual(await readFile(s.destination), data);
+  assert.ok(warnings(s.events).some((m) => /got Content-Range bytes \d+-\d+\/\d+; starting again/.test(m)));
+});
+
+test("a part refused with 403 fails the download with the status, and removes the file", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => {
+    if (req.headers.range?.startsWith(`bytes=${PART}-`)) return res.writeHead(403).end();
+    send(data, req, res, { etag: ETAG });
+  });
+  await assert.rejects(downloadImage(s.options(srv.url, { checksum: checksum(), connections: 4, partBytes: PART })), {
+    name: "InstallError",
+    code: "download",
+    message: `Could not download image: HTTP 403 for bytes ${PART}-${2 * PART - 1}`,
+  });
+  await assert.rejects(readFile(s.destination), { code: "ENOENT" });
+});
+
+test("--connections 1: one GET, no ranges", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => send(data, req, res, { etag: ETAG }));
+  const result = await downloadImage(s.options(srv.url, { checksum: checksum(), connections: 1, partBytes: PART }));
+  assert.equal(result.digest, sha512(data));
+  assert.equal(srv.seen.length, 1);
+});
+
+test("without a validator (no ETag, no Last-Modified) the download stays on one connection", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => send(data, req, res));
+  await downloadImage(s.options(srv.url, { checksum: checksum(), connections: 4, partBytes: PART }));
+  assert.equal(srv.seen.length, 1);
+});
+
+function expectedRanges(): string[] {
+  const out: string[] = [];
+  for (let at = PART; at < data.length; at += PART) out.push(`bytes=${at}-${Math.min(at + PART, data.length) - 1}`);
+  return out;
+}
