@@ -5,13 +5,30 @@
 #   OUT/initrd.img    a busybox initrd that loads virtio + ext4 and boots OUT/rootfs.img (initrd-init.sh)
 #   OUT/rootfs.img    the tree as an ext4 image (mkfs.ext4 -d, no mount)
 #   OUT/packages.lock the installed packages and versions
-# Usage: build-rootfs.sh OUT PACKAGES_TXT NODE_BINARY
+#   OUT/repo/         (stock only) a flat apt repository with the left-out packages and what they need
+# Usage: build-rootfs.sh OUT PACKAGES_TXT NODE_BINARY         the rig's harness rescue (byol-init, Node 24)
+#        build-rootfs.sh OUT PACKAGES_TXT - LEFT_OUT_TXT      a stock-like rescue: systemd and udev, no Node,
+#                                                             the packages of LEFT_OUT_TXT left out
 # BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors.
 set -euo pipefail
-out=$1 packages=$2 node=$3
+out=$1 packages=$2 node=$3 left_out=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
-include=$(grep -v '^\s*#' "$packages" | grep -v '^\s*$' | paste -sd, -)
+list() { grep -v '^\s*#' "$1" | grep -v '^\s*$'; }
+hooks=()
+if [[ -n "$left_out" ]]; then
+  # The stock rescue boots with systemd like OVH's rescue-customer; it has no tini and lacks LEFT_OUT's packages,
+  # which an install gets with `byol preflight --install-missing` from the repository built here.
+  include=$( (list "$packages" | grep -vxF -f <(list "$left_out"; echo tini); echo systemd-sysv) | paste -sd, -)
+  missing=$(list "$left_out" | paste -sd' ' -)
+  export BYOL_REPO_OUT=$out/repo
+  # Only what installing them on this system downloads: the cache is emptied of mmdebstrap's own downloads first.
+  hooks+=(--customize-hook='chroot "$1" apt-get clean'
+    --customize-hook="chroot \"\$1\" apt-get install -y --download-only --no-install-recommends $missing"
+    --customize-hook='mkdir -p "$BYOL_REPO_OUT" && cp "$1"/var/cache/apt/archives/*.deb "$BYOL_REPO_OUT"/')
+else
+  include=$(list "$packages" | paste -sd, -)
+fi
 mirrors=()
 [[ -n "${BYOL_DEBIAN_MIRROR:-}" ]] && mirrors=("$BYOL_DEBIAN_MIRROR")
 
@@ -28,19 +45,25 @@ mmdebstrap --mode=root --variant=minbase --format=directory \
   --dpkgopt='path-exclude=/usr/share/lintian/*' \
   --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d"' \
   --essential-hook='printf "# byol boots with its own initrd; keep this one small and quick to build.\nMODULES=list\n" >"$1/etc/initramfs-tools/conf.d/byol.conf"' \
-  --include="$include" \
+  --include="$include" "${hooks[@]}" \
   bookworm "$out/rootfs" "${mirrors[@]}"
 
 root=$out/rootfs
 step "customizing"
-install -m 755 "$node" "$root/usr/local/bin/node"
-strip --strip-debug "$root/usr/local/bin/node"
-install -m 755 "$here/init.sh" "$root/sbin/byol-init"
-ln -sf /sbin/byol-init "$root/init"
-install -m 755 "$here/poweroff.sh" "$root/usr/local/sbin/poweroff"
-ln -sf poweroff "$root/usr/local/sbin/reboot"
-echo byol-rescue >"$root/etc/hostname"
-printf '127.0.0.1 localhost\n127.0.1.1 byol-rescue\n::1 localhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+if [[ -n "$left_out" ]]; then
+  bash "$here/stock-customize.sh" "$root" "$out/repo"
+  name=rescue-customer
+else
+  install -m 755 "$node" "$root/usr/local/bin/node"
+  strip --strip-debug "$root/usr/local/bin/node"
+  install -m 755 "$here/init.sh" "$root/sbin/byol-init"
+  ln -sf /sbin/byol-init "$root/init"
+  install -m 755 "$here/poweroff.sh" "$root/usr/local/sbin/poweroff"
+  ln -sf poweroff "$root/usr/local/sbin/reboot"
+  name=byol-rescue
+fi
+echo "$name" >"$root/etc/hostname"
+printf '127.0.0.1 localhost\n127.0.1.1 %s\n::1 localhost ip6-localhost ip6-loopback\n' "$name" >"$root/etc/hosts"
 echo 'PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' >"$root/etc/environment"
 : >"$root/etc/fstab"
 ln -sf /proc/self/mounts "$root/etc/mtab"

@@ -1,5 +1,6 @@
 // Builds the byol rescue system (Debian bookworm, Debian's kernel, Node 24) once per input change,
-// into ${BYOL_CACHE:-~/.cache/byol}/rescue/<key>/. Run directly: node scripts/rescue/build.ts [--force]
+// into ${BYOL_CACHE:-~/.cache/byol}/rescue/<key>/ (the stock-like flavour into rescue-stock/<key>/).
+// Run directly: node scripts/rescue/build.ts [--force] [--stock]
 import { existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -12,6 +13,20 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
 /** The files whose content defines the image; a change to any of them makes a new key. */
 export const RESCUE_INPUTS = ["packages.txt", "build-rootfs.sh", "init.sh", "poweroff.sh", "initrd-init.sh"];
+/** The stock-like rescue's: no Node, no byol-init; systemd, udev and a repository of the left-out packages. */
+export const STOCK_INPUTS = [
+  "packages.txt",
+  "build-rootfs.sh",
+  "initrd-init.sh",
+  "stock-customize.sh",
+  "stock-left-out.txt",
+];
+
+/**
+ * harness: the rescue the VM tests run in (byol-init boots in seconds, Node 24 runs the test files, 9p shares).
+ * stock: like OVHcloud's rescue-customer (systemd, udev, no Node, no byol, a package left out), for the rig.
+ */
+export type RescueFlavour = "harness" | "stock";
 
 /** A built rescue system, ready to boot with -kernel/-initrd and rootfs as the first virtio disk. */
 export interface RescueImage {
@@ -21,6 +36,9 @@ export interface RescueImage {
   initrd: string;
   /** ext4 image of the root file system; attach with snapshot=on. */
   rootfs: string;
+  flavour: RescueFlavour;
+  /** stock: the flat apt repository the rig serves at http://10.0.2.101/ */
+  repo?: string;
 }
 
 // The Node 24 ELF binary of the repo's `node` npm package (not its launcher script).
@@ -37,41 +55,50 @@ export async function nodeBinary(): Promise<string> {
   return bin;
 }
 
-// The cache key: the build inputs plus the version of the Node binary that goes in.
-export async function rescueKey(node: string): Promise<string> {
+// The cache key: the build inputs plus, for the harness, the version of the Node binary that goes in.
+export async function rescueKey(node: string, flavour: RescueFlavour = "harness"): Promise<string> {
   const inputs: KeyInput[] = [];
-  for (const name of RESCUE_INPUTS) inputs.push({ name, content: await readFile(join(here, name)) });
-  const { stdout } = await execa(node, ["--version"]);
-  inputs.push({ name: "node-version", content: stdout.trim() });
+  for (const name of flavour === "stock" ? STOCK_INPUTS : RESCUE_INPUTS) {
+    inputs.push({ name, content: await readFile(join(here, name)) });
+  }
+  if (flavour === "harness") {
+    const { stdout } = await execa(node, ["--version"]);
+    inputs.push({ name: "node-version", content: stdout.trim() });
+  }
   return cacheKey(inputs);
 }
 
-function imageIn(dir: string, key: string): RescueImage {
+function imageIn(dir: string, key: string, flavour: RescueFlavour): RescueImage {
   return {
     key,
     dir,
     kernel: join(dir, "vmlinuz"),
     initrd: join(dir, "initrd.img"),
     rootfs: join(dir, "rootfs.img"),
+    flavour,
+    ...(flavour === "stock" ? { repo: join(dir, "repo") } : {}),
   };
 }
 
 export interface EnsureOptions {
   force?: boolean;
   log?: (line: string) => void;
+  /** Default harness. */
+  flavour?: RescueFlavour;
 }
 
 // Returns the cached image for the current inputs, building it first if it is missing.
 export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<RescueImage> {
   const log = opts.log ?? ((line: string) => console.error(line));
+  const flavour = opts.flavour ?? "harness";
   const node = await nodeBinary();
-  const key = await rescueKey(node);
-  const base = join(cacheRoot(), "rescue");
+  const key = await rescueKey(node, flavour);
+  const base = join(cacheRoot(), flavour === "stock" ? "rescue-stock" : "rescue");
   const final = join(base, key);
   if (!opts.force && existsSync(join(final, "manifest.json"))) {
     const now = new Date();
     await utimes(final, now, now); // marks it in use for pruneOldBuilds
-    return imageIn(final, key);
+    return imageIn(final, key, flavour);
   }
   if (process.getuid?.() !== 0)
     throw new Error("rescue: building the rescue system needs root (mmdebstrap --mode=root)");
@@ -83,7 +110,8 @@ export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<Rescu
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
   try {
-    const child = execa("bash", [join(here, "build-rootfs.sh"), tmp, join(here, "packages.txt"), node], {
+    const args = flavour === "stock" ? ["-", join(here, "stock-left-out.txt")] : [node];
+    const child = execa("bash", [join(here, "build-rootfs.sh"), tmp, join(here, "packages.txt"), ...args], {
       all: true,
       buffer: false,
     });
@@ -109,7 +137,7 @@ export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<Rescu
     throw err;
   }
   await pruneOldBuilds(base, key);
-  return imageIn(final, key);
+  return imageIn(final, key, flavour);
 }
 
 // Removes builds of other keys unused for a day; a VM started from one just now may still need its files.
@@ -124,7 +152,9 @@ async function pruneOldBuilds(base: string, keep: string): Promise<void> {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { force: { type: "boolean", default: false } } });
-  const image = await ensureRescueImage({ force: values.force });
+  const { values } = parseArgs({
+    options: { force: { type: "boolean", default: false }, stock: { type: "boolean", default: false } },
+  });
+  const image = await ensureRescueImage({ force: values.force, flavour: values.stock ? "stock" : "harness" });
   console.log(image.dir);
 }

@@ -1,9 +1,11 @@
 // A loopback HTTP server for one fixture image, with Range support (byol resumes downloads with Range).
-// The VM reaches it through QEMU's guestfwd at http://10.0.2.100/<name>.
+// The VM reaches it through QEMU's guestfwd at http://10.0.2.100/<name>. The same server, for a folder, is the
+// stock rescue's package repository at http://10.0.2.101/.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 
 /** A byte range to send, inclusive of both ends. */
 export interface ByteRange {
@@ -44,14 +46,39 @@ export interface ImageServer extends AsyncDisposable {
 // request without exactly that Authorization header gets 401 (the header must reach the server).
 export async function serveImage(file: string, urlPath: string, authorization?: string): Promise<ImageServer> {
   const size = (await stat(file)).size;
+  return serveFiles((path) => (path === urlPath ? { file, size } : undefined), urlPath, authorization);
+}
+
+// Serves the files directly in `dir` (no subfolders, no dot files) at /<name> or /./<name>, as apt asks a flat
+// repository for them.
+export async function serveFolder(dir: string): Promise<ImageServer> {
+  return serveFiles(async (path) => {
+    const name = path.replace(/^\/(\.\/)?/, "");
+    if (!/^[A-Za-z0-9_+~][A-Za-z0-9._+~:%-]*$/.test(name)) return undefined;
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    return info?.isFile() ? { file: join(dir, name), size: info.size } : undefined;
+  }, "/");
+}
+
+type Lookup = (
+  path: string,
+) => { file: string; size: number } | undefined | Promise<{ file: string; size: number } | undefined>;
+
+async function serveFiles(lookup: Lookup, urlPath: string, authorization?: string): Promise<ImageServer> {
   const requests: string[] = [];
-  const server = createServer((req, res) => {
-    const path = (req.url ?? "").split("?")[0];
-    if (path !== urlPath || (req.method !== "GET" && req.method !== "HEAD")) {
+  const server = createServer(async (req, res) => {
+    const raw = (req.url ?? "").split("?")[0] ?? "";
+    let path = raw;
+    try {
+      path = decodeURIComponent(raw);
+    } catch {}
+    const found = await lookup(path);
+    if (found === undefined || (req.method !== "GET" && req.method !== "HEAD")) {
       requests.push(`${req.method} 404 ${req.url}`);
-      res.writeHead(path === urlPath ? 405 : 404).end();
+      res.writeHead(found === undefined ? 404 : 405).end();
       return;
     }
+    const { file, size } = found;
     if (authorization !== undefined && req.headers.authorization !== authorization) {
       requests.push(`${req.method} 401 ${req.headers.authorization === undefined ? "no" : "wrong"} Authorization`);
       res.writeHead(401).end();

@@ -106,6 +106,7 @@ export async function bootRescue(opts: BootOptions): Promise<RescueVm> {
     kernel: image.kernel,
     initrd: image.initrd,
     append: rescueCmdline({
+      flavour: image.flavour,
       publicKey,
       mounts: shares.map((s) => ({ tag: s.tag, guestPath: s.guestPath ?? `/opt/${s.tag}` })),
     }),
