@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { InputError } from "../errors.ts";
 import type { JournalEntry } from "../exec/types.ts";
-import type { Plan } from "../plan/types.ts";
+import { PLAN_VERSION, type Plan } from "../plan/types.ts";
 import type { Inventory } from "../probe/types.ts";
 import { nestedDeeper } from "../request/nesting.ts";
 import { parseJsonLines } from "./jsonl.ts";
@@ -55,8 +55,18 @@ export async function readRunRecord(file: string): Promise<RunRecord> {
   const inventory = parseMember<Inventory>(file, files, "inventory.json");
   if (inventory !== undefined) record.inventory = inventory;
   const plan = parseMember<Plan>(file, files, "plan.json");
-  if (plan !== undefined) record.plan = plan;
+  if (plan !== undefined) record.plan = knownPlanVersion(file, plan);
   return record;
+}
+
+// A plan of another version may mean other step kinds and fields: refuse it rather than misread it.
+function knownPlanVersion(file: string, plan: Plan): Plan {
+  const version = (plan as { version?: unknown } | null)?.version;
+  if (version === PLAN_VERSION) return plan;
+  const found = typeof version === "number" ? `plan version ${version}` : "no plan version";
+  throw new InputError(
+    `reading the run record ${file}: plan.json has ${found}; this byol reads plan version ${PLAN_VERSION} (use the byol that wrote the record)`,
+  );
 }
 
 function parseMember<T>(file: string, files: Map<string, string>, name: string): T | undefined {
