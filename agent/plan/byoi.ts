@@ -47,7 +47,7 @@ export function byoiPlan(
       moveBackupGptStep(disk.path),
       configDriveStep(disk.path),
       bootEntriesStep(request, inventory.firmware, []),
-      finishStep([]),
+      finishStep([], inventory.firmware),
     ],
   };
 }

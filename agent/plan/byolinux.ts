@@ -74,7 +74,10 @@ export function byolinuxPlan(
       ...mounts,
       configDriveStep(first, allocation.configDrive.device),
       attachStep(),
-      copyStep(TARGET_ROOT),
+      copyStep(
+        TARGET_ROOT,
+        filesystems.filter((f) => f.fileSystem === "vfat" && f.mountPoint !== undefined).map((f) => f.mountPoint!),
+      ),
       configureStep(request, fstab, raidSteps.length > 0),
       bootableScriptStep(TARGET_ROOT),
       bootEntriesStep(
@@ -82,7 +85,7 @@ export function byolinuxPlan(
         inventory.firmware,
         allocation.esps.map((p) => p.device),
       ),
-      finishStep([IMAGE_MOUNT, ...mounts.map((m) => m.target).reverse()]),
+      finishStep([IMAGE_MOUNT, ...mounts.map((m) => m.target).reverse()], inventory.firmware),
     ],
   };
 }

@@ -1,7 +1,7 @@
 // The human form of a plan, printed by `byol plan` without --json.
 
 import { shellJoin } from "./quote.ts";
-import type { Plan } from "./types.ts";
+import { type Plan, RUN_TIME } from "./types.ts";
 
 // One header line, then each step's title followed by its commands, indented and shell-quoted.
 export function formatPlan(plan: Plan): string {
@@ -11,5 +11,8 @@ export function formatPlan(plan: Plan): string {
     lines.push(`${i + 1}. ${step.title}`);
     for (const argv of step.commands) lines.push(`    ${shellJoin(argv)}`);
   });
+  if (plan.steps.some((s) => s.commands.some((argv) => argv.some((w) => RUN_TIME.test(w))))) {
+    lines.push("(<…> words are known only at run time)");
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -1,5 +1,5 @@
-// The image steps. Their commands are computed at run time (download, qemu-nbd, rsync), so the
-// plan carries their data and titles only; BYOI's qcow2 conversion is the exception.
+// The image steps. The download and inspection run no command of their own; attach and copy list
+// theirs, with the values only known at run time as <placeholders> (RUN_TIME in types.ts).
 
 import { redactUrl } from "../redact.ts";
 import type { InstallRequest } from "../request/types.ts";
@@ -39,16 +39,32 @@ export function inspectStep(request: InstallRequest): InspectStep {
   return { kind: "inspect", id: "inspect", title: `inspecting the ${type} image`, commands: [], imageType: type };
 }
 
-// qemu-nbd read-only, then the image's partition mounted read-only.
+// rsync keeping hard links, ACLs, xattrs, sparse files and numeric owners, on one filesystem.
+export const RSYNC = ["rsync", "-aHAXS", "--numeric-ids", "-x", "--info=progress2", "--no-inc-recursive"] as const;
+// A vfat target (the ESP) holds no owners, modes, links or xattrs: times only, links skipped.
+export const RSYNC_VFAT = ["rsync", "-rtS", "--modify-window=1", "--info=progress2"] as const;
+
+// qemu-nbd read-only (byolinux_64 images are qcow2), then the image's partition mounted read-only
+// (or, when the nbd module shows no partitions, through a read-only loop device at its offset).
 export function attachStep(): AttachStep {
   const title = `attaching the image read-only on ${IMAGE_MOUNT}`;
-  return { kind: "attach", id: "attach", title, commands: [], mountPoint: IMAGE_MOUNT };
+  const commands = [
+    ["qemu-nbd", "--read-only", "--format=qcow2", "--connect=<free-nbd-device>", IMAGE_PATH],
+    ["mount", "-t", "<image-fs>", "-o", "<read-only-options>,nosuid,nodev,noexec", "<image-partition>", IMAGE_MOUNT],
+  ];
+  return { kind: "attach", id: "attach", title, commands, mountPoint: IMAGE_MOUNT };
 }
 
-// rsync of the image's filesystem into the new one.
-export function copyStep(target: string): CopyStep {
+// rsync of the image's filesystem into the new one; the part bound for a vfat filesystem (the ESP
+// on /boot/efi) is left out of the main copy and copied after it.
+export function copyStep(target: string, vfatMountPoints: readonly string[] = []): CopyStep {
   const title = `copying the image's files into ${target}`;
-  return { kind: "copy", id: "copy", title, commands: [], source: IMAGE_MOUNT, target };
+  const excludes = vfatMountPoints.map((m) => `--exclude=${m}/*`);
+  const commands = [
+    [...RSYNC, ...excludes, `${IMAGE_MOUNT}/`, `${target}/`],
+    ...vfatMountPoints.map((m) => [...RSYNC_VFAT, `${IMAGE_MOUNT}${m}/`, `${target}${m}/`]),
+  ];
+  return { kind: "copy", id: "copy", title, commands, source: IMAGE_MOUNT, target };
 }
 
 // BYOI from RAM: qcow2 is converted, format given explicitly so qemu-img never probes, and -n so it

@@ -1,5 +1,7 @@
 // The steps that finish the installed system: fstab, the image's script, boot entries, unmounting.
 
+import { loaderDistro, toFirmwarePath } from "../efi/loader.ts";
+import { partitionOf } from "../efi/partition-of.ts";
 import type { Firmware } from "../probe/types.ts";
 import type { InstallRequest } from "../request/types.ts";
 import type { BootableScriptStep, BootEntriesStep, ConfigureStep, FinishStep, FstabEntry } from "./types.ts";
@@ -13,7 +15,10 @@ export function configureStep(request: InstallRequest, fstab: FstabEntry[], mdad
     kind: "configure",
     id: "configure",
     title: `writing ${files}`,
-    commands: [],
+    commands: [
+      ...fstab.map((e) => ["blkid", "-c", "/dev/null", "-s", "UUID", "-o", "value", e.device]),
+      ...(mdadmConf ? [["mdadm", "--detail", "--scan"]] : []),
+    ],
     fstab,
     mdadmConf,
   };
@@ -24,7 +29,8 @@ export function configureStep(request: InstallRequest, fstab: FstabEntry[], mdad
 // The image's own make_image_bootable.sh, in a chroot of the new system.
 export function bootableScriptStep(root: string): BootableScriptStep {
   const title = `running ${BOOTABLE_SCRIPT} in a chroot of ${root}`;
-  return { kind: "bootable-script", id: "bootable-script", title, commands: [], script: BOOTABLE_SCRIPT, root };
+  const commands = [["chroot", root, BOOTABLE_SCRIPT]]; // run as it is, in /dev, /proc, /sys, /run bound from the rescue
+  return { kind: "bootable-script", id: "bootable-script", title, commands, script: BOOTABLE_SCRIPT, root };
 }
 
 // UEFI: one efibootmgr entry per ESP; legacy BIOS boots from what the image's grub install wrote.
@@ -35,10 +41,28 @@ export function bootEntriesStep(request: InstallRequest, firmware: Firmware, esp
     : "keeping the legacy BIOS boot order";
   const step: BootEntriesStep = { kind: "boot-entries", id: "boot-entries", title, commands: [], espDevices };
   if (uefi && request.efiBootloaderPath !== undefined) step.loaderPath = request.efiBootloaderPath;
+  if (uefi && espDevices.length > 0) {
+    const given = step.loaderPath === undefined ? undefined : toFirmwarePath(step.loaderPath);
+    const loader = given ?? "<loader-installed-by-the-script>";
+    const name = request.hostname ?? (given !== undefined ? loaderDistro(given) : undefined) ?? "<loader-distribution>";
+    const create = espDevices.map((device) => {
+      const { disk, number } = partitionOf(device);
+      const label = `byol ${name} (${disk.slice(disk.lastIndexOf("/") + 1)})`;
+      return ["efibootmgr", "-c", "-d", disk, "-p", String(number), "-L", label, "-l", loader];
+    });
+    const order = ["efibootmgr", "-o", "<boot-order-by-policy>"];
+    step.commands = [["efibootmgr", "-v"], ...create, ["efibootmgr", "-v"], order];
+  }
   return step;
 }
 
-// Unmounts in reverse mount order, then syncs and reboots (unless --no-reboot).
-export function finishStep(unmount: string[]): FinishStep {
-  return { kind: "finish", id: "finish", title: "unmounting, syncing and rebooting", commands: [], unmount };
+// Syncs, unmounts in reverse mount order, then reboots (unless --no-reboot).
+export function finishStep(unmount: string[], firmware: Firmware): FinishStep {
+  const commands = [
+    ["sync"],
+    ...unmount.map((target) => ["umount", target]),
+    ...(firmware === "uefi" ? [["efibootmgr", "-v"]] : []),
+    ["systemctl", "reboot"],
+  ];
+  return { kind: "finish", id: "finish", title: "unmounting, syncing and rebooting", commands, unmount };
 }

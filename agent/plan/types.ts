@@ -11,6 +11,9 @@ export const PLAN_VERSION = 1;
 
 export type Argv = readonly string[];
 
+// Matches a command word that is a run-time placeholder.
+export const RUN_TIME = /<[a-z-]+>/;
+
 export type TableType = "gpt" | "mbr";
 // "mbr-extended" is the container of logical partitions 5+ on an MBR table with more than 4 partitions.
 export type PartitionRole = "esp" | "bios-boot" | "layout" | "lvm-pv" | "config-drive" | "mbr-extended";
@@ -48,7 +51,10 @@ export interface FstabEntry {
 interface StepBase {
   id: string; // unique, stable: "wipe", "partition:/dev/sda", "raid:/dev/md0", ...
   title: string; // short lowercase context: "creating RAID1 /dev/md0 on /dev/sda2 /dev/sdb2"
-  commands: Argv[]; // exact argv of every command, in order; may be empty for image placeholders
+  // argv of every command, in order. A word in <angle-brackets> (RUN_TIME) stands for what is only
+  // known at run time (the nbd device, the image's filesystem, the loader the script installed);
+  // the steps that have such words (attach, boot-entries) compute their own argv.
+  commands: Argv[];
 }
 
 // Disk steps (issue 2/3)

@@ -12,10 +12,9 @@ import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { placement, sizeRefusal, type TargetFs } from "../image/fit.ts";
 import { parseProgress2, splitLines } from "../image/rsync-progress.ts";
+import { RSYNC, RSYNC_VFAT } from "../plan/image.ts";
 import type { CopyStep } from "../plan/types.ts";
 import { parseMounts } from "../probe/mounts.ts";
-
-export const RSYNC = ["rsync", "-aHAXS", "--numeric-ids", "-x", "--info=progress2", "--no-inc-recursive"] as const;
 
 interface Target extends TargetFs {
   fsType: string;
@@ -29,7 +28,7 @@ export async function copy(ctx: RunContext, step: CopyStep, mountsText?: string)
   await rsync(ctx, step.id, [...RSYNC, ...excludes, `${step.source}/`, `${step.target}/`]);
   for (const t of vfat) {
     if (!existsSync(join(step.source, t.path))) continue;
-    const argv = ["rsync", "-rtS", "--modify-window=1", "--info=progress2", `${step.source}/${t.path}/`];
+    const argv = [...RSYNC_VFAT, `${step.source}/${t.path}/`];
     await rsync(ctx, step.id, [...argv, `${join(step.target, t.path)}/`], { okExitCodes: [0, 23] });
   }
 }

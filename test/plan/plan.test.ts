@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PlanError } from "../../agent/errors.ts";
+import { RSYNC } from "../../agent/plan/image.ts";
 import { buildPlan, formatPlan } from "../../agent/plan/index.ts";
 import { PLAN_VERSION } from "../../agent/plan/types.ts";
 import { inventory, request } from "./builders.ts";
@@ -50,7 +51,28 @@ describe("the plan", () => {
     assert.equal(lines[3], "3. wiping /dev/sda /dev/sdb");
     assert.equal(lines[4], "    mdadm --stop /dev/md127");
     assert.ok(text.includes("\n    mount -t ext4 /dev/md1 /tmp/a\n"));
-    assert.ok(text.endsWith("unmounting, syncing and rebooting\n"));
+    assert.ok(text.includes("unmounting, syncing and rebooting\n    sync\n    umount /dev/shm/image\n"));
+    assert.ok(text.endsWith("    systemctl reboot\n(<…> words are known only at run time)\n"));
+  });
+
+  it("lists the commands of every step from attach through the reboot", () => {
+    const from = plan.steps.findIndex((s) => s.kind === "attach");
+    assert.ok(from > 0);
+    const empty = plan.steps.slice(from).filter((s) => s.commands.length === 0);
+    assert.deepEqual(
+      empty.map((s) => s.id),
+      [],
+    );
+    const commands = (kind: string) =>
+      plan.steps.filter((s) => s.kind === kind).flatMap((s) => s.commands.map((argv) => argv.join(" ")));
+    assert.deepEqual(commands("bootable-script"), ["chroot /tmp/a /root/.ovh/make_image_bootable.sh"]);
+    assert.ok(commands("copy")[0]?.startsWith(`${RSYNC.join(" ")} --exclude=/boot/efi/* /dev/shm/image/ /tmp/a/`));
+    const fstabDevices = plan.fstab.map((e) => e.device);
+    assert.deepEqual(
+      commands("configure").filter((c) => c.startsWith("blkid")),
+      fstabDevices.map((d) => `blkid -c /dev/null -s UUID -o value ${d}`),
+    );
+    assert.ok(commands("boot-entries").some((c) => c.startsWith("efibootmgr -c -d /dev/sdb -p 1 -L ")));
   });
 
   it("refuses more than one storage entry", () => {

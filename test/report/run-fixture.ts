@@ -163,7 +163,7 @@ export function fabricateRun(kind: RunKind, dir = tempDir()): FabricatedRun {
       writeFileSync(join(runDir, "make_image_bootable.log"), "update-grub: done\n");
       command(step.id, ["chroot", "/tmp/a", "/root/.ovh/make_image_bootable.sh"], 0, "update-grub: done");
     }
-    for (const argv of step.commands) command(step.id, argv, 0);
+    if (step.kind !== "bootable-script") for (const argv of step.commands) command(step.id, argv, 0);
     if (step.kind === "copy")
       command(step.id, ["rsync", "-aHAXS", "--numeric-ids", "-x", "/dev/shm/image/", "/tmp/a/"], 0);
     clock += 100;
