@@ -10,7 +10,7 @@ import { text } from "node:stream/consumers";
 import { fileURLToPath } from "node:url";
 import { RemoteError, RequestError, UsageError } from "../errors.ts";
 import { shellJoin, shellQuote } from "../plan/quote.ts";
-import { parseRemoteArgs, type RemoteArgs } from "../remote/args.ts";
+import { parseRemoteArgs, type RemoteArgs, VALUE_FLAGS } from "../remote/args.ts";
 import { sshFailure } from "../remote/failures.ts";
 import { fetchRecord, recordPath } from "../remote/record.ts";
 import { follow, resultExitCode, startDetached } from "../remote/session.ts";
@@ -19,6 +19,12 @@ import { DEFAULT_REMOTE_DIR, describeLocal, ensureExecutable } from "../remote/u
 import { createRemoteView } from "../remote/view.ts";
 import { parseRequest } from "../request/index.ts";
 import { jsonErrorReason } from "../request/json-error.ts";
+
+// The controller's own flags (the others go to the remote byol as they are), as parseArgs
+// options: test/commands/help.test.ts checks that --help names each.
+export const FLAGS = Object.fromEntries(
+  [...VALUE_FLAGS, "request"].map((flag) => [flag, { type: "string" as const }]),
+) as Record<(typeof VALUE_FLAGS)[number] | "request", { type: "string" }>;
 
 export async function remoteCommand(args: string[]): Promise<number> {
   const opts = parseRemoteArgs(args, { remoteDir: DEFAULT_REMOTE_DIR });

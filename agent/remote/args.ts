@@ -38,7 +38,7 @@ export interface RemoteArgs {
 }
 
 // Controller flags taking a value; the rest of the flags are the remote command's.
-const VALUE_FLAGS = [
+export const VALUE_FLAGS = [
   "identity",
   "ssh-option",
   "port",
