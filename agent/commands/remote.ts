@@ -8,14 +8,14 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { text } from "node:stream/consumers";
 import { fileURLToPath } from "node:url";
-import { RemoteError, RequestError, UsageError } from "../errors.ts";
+import { EXIT, RemoteError, RequestError, UsageError } from "../errors.ts";
 import { shellJoin, shellQuote } from "../plan/quote.ts";
 import { parseRemoteArgs, type RemoteArgs, VALUE_FLAGS } from "../remote/args.ts";
 import { sshFailure } from "../remote/failures.ts";
 import { fetchRecord, recordPath } from "../remote/record.ts";
 import { follow, resultExitCode, startDetached } from "../remote/session.ts";
 import { SshTransport, type Transport } from "../remote/ssh.ts";
-import { DEFAULT_REMOTE_DIR, describeLocal, ensureExecutable } from "../remote/upload.ts";
+import { DEFAULT_REMOTE_DIR, describeLocal, ensureExecutable, type LocalExecutable } from "../remote/upload.ts";
 import { createRemoteView } from "../remote/view.ts";
 import { parseRequest } from "../request/index.ts";
 import { jsonErrorReason } from "../request/json-error.ts";
@@ -32,20 +32,39 @@ export async function remoteCommand(args: string[]): Promise<number> {
   // Read and checked here, before any connection: a bad request touches nothing anywhere.
   const request = opts.request === undefined ? undefined : await readRequest(opts.request);
   const local = await describeLocal(opts.byol ?? defaultExecutable());
+  const abort = new AbortController();
   await using t = new SshTransport({
     target: opts.target,
     identity: opts.identity,
     extra: opts.sshOptions,
     hostKeyCheck: opts.hostKeyCheck,
+    signal: abort.signal,
   });
-  const stopped = new Promise<number>((resolve) =>
-    process.once("SIGINT", () => {
-      process.stderr.write(
-        `\nbyol remote: stopped following; anything started on ${t.where} goes on (byol remote ${t.where} status --follow)\n`,
-      );
-      resolve(130);
-    }),
-  );
+  // Ctrl-C stops this controller and its ssh calls, never the install on the server.
+  const onInterrupt = () => {
+    process.stderr.write(
+      `\nbyol remote: stopped following; anything started on ${t.where} goes on (byol remote ${t.where} status --follow)\n`,
+    );
+    abort.abort();
+  };
+  process.once("SIGINT", onInterrupt);
+  try {
+    return await run(t, opts, local, request, abort.signal);
+  } catch (error) {
+    if (abort.signal.aborted) return EXIT.interrupted;
+    throw error;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+}
+
+async function run(
+  t: Transport,
+  opts: RemoteArgs,
+  local: LocalExecutable,
+  request: string | undefined,
+  signal: AbortSignal,
+): Promise<number> {
   const { remotePath, uploaded } = await ensureExecutable(t, local, opts.remoteDir);
   const mib = (local.size / 2 ** 20).toFixed(1);
   process.stderr.write(
@@ -54,15 +73,22 @@ export async function remoteCommand(args: string[]): Promise<number> {
       : `byol remote: ${t.where}:${remotePath} is up to date (sha256 ${local.sha256.slice(0, 12)}…)\n`,
   );
   const byol = shellQuote(remotePath);
-  const work = (async () => {
-    if (opts.command === "install") return await remoteInstall(t, opts, byol, request ?? "");
-    if (opts.command === "status" && opts.follow) return await followRun(t, opts, byol, undefined);
-    return await passthrough(t, opts, byol, request);
-  })();
-  return await Promise.race([work, stopped]);
+  if (opts.command === "install") return await remoteInstall(t, opts, byol, request ?? "", signal);
+  if (opts.command === "status" && opts.follow) {
+    const code = await followRun(t, opts, byol, undefined, signal);
+    if (opts.run !== undefined) await copyRecord(t, opts, opts.run, undefined);
+    return code;
+  }
+  return await passthrough(t, opts, byol, request);
 }
 
-async function remoteInstall(t: Transport, opts: RemoteArgs, byol: string, request: string): Promise<number> {
+async function remoteInstall(
+  t: Transport,
+  opts: RemoteArgs,
+  byol: string,
+  request: string,
+  signal: AbortSignal,
+): Promise<number> {
   await preflight(t, opts, byol, request);
   const flags = opts.passthrough.filter((a) => a !== "--json" && a !== "--install-missing");
   const started = await startDetached(t, `${byol} install --request - --detach --json ${shellJoin(flags)}`, request);
@@ -75,11 +101,16 @@ async function remoteInstall(t: Transport, opts: RemoteArgs, byol: string, reque
   }
   const { runId, pid } = started.run;
   if (!opts.json) process.stdout.write(`byol remote: install ${runId} runs on ${t.where} (pid ${pid})\n`);
-  const code = await followRun(t, opts, byol, runId);
+  const code = await followRun(t, opts, byol, runId, signal);
+  await copyRecord(t, opts, runId, pid);
+  return code;
+}
+
+// The run record into --out DIR; a record that cannot be copied (a server that rebooted) is a warning.
+async function copyRecord(t: Transport, opts: RemoteArgs, runId: string, pid: number | undefined): Promise<void> {
   const record = await fetchRecord(t, { path: recordPath(runId, opts.report), runId, pid }, opts.out);
   if ("file" in record) process.stderr.write(`byol remote: run record copied to ${record.file}\n`);
   else process.stderr.write(`byol remote: the run record could not be copied: ${record.error}\n`);
-  return code;
 }
 
 // Preflight with the request; missing packages without --install-missing stop here (13).
@@ -107,7 +138,13 @@ function preflightMessage(stdout: string): string | undefined {
   return undefined;
 }
 
-async function followRun(t: Transport, opts: RemoteArgs, byol: string, runId: string | undefined): Promise<number> {
+async function followRun(
+  t: Transport,
+  opts: RemoteArgs,
+  byol: string,
+  runId: string | undefined,
+  signal: AbortSignal,
+): Promise<number> {
   const id = runId ?? opts.run;
   const command = `${byol} status --follow --json${id === undefined ? "" : ` --run ${shellQuote(id)}`}`;
   const show = createRemoteView(opts.json, process.stdout);
@@ -115,6 +152,7 @@ async function followRun(t: Transport, opts: RemoteArgs, byol: string, runId: st
     command,
     onLine: show,
     retries: opts.retries,
+    signal,
     onRetry: (attempt, delayMs, error) =>
       process.stderr.write(
         `byol remote: connection lost (${error.message}); attaching again in ${delayMs / 1000}s (try ${attempt} of ${opts.retries})\n`,

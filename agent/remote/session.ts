@@ -4,6 +4,7 @@
 // the start, so lines already shown are skipped on each new attach. The run's result line
 // carries the exit code the controller exits with.
 
+import { setTimeout as wait } from "node:timers/promises";
 import { RemoteError } from "../errors.ts";
 import { isRetryable, sshFailure } from "./failures.ts";
 import type { Transport } from "./ssh.ts";
@@ -58,6 +59,7 @@ export interface FollowOptions {
   retries?: number; // attempts after a drop before giving up (default 10)
   delayMs?: (attempt: number) => number;
   sleep?: (ms: number) => Promise<void>;
+  signal?: AbortSignal; // stops waiting between attempts
 }
 
 export type FollowOutcome = { kind: "result"; exitCode: number } | { kind: "ended"; exitCode: number; stderr: string }; // status ended with no result line (no such run, …)
@@ -68,7 +70,8 @@ export const backoff = (attempt: number) => Math.min(20_000, 1000 * 2 ** attempt
 export async function follow(t: Transport, opts: FollowOptions): Promise<FollowOutcome> {
   const retries = opts.retries ?? 10;
   const delayMs = opts.delayMs ?? backoff;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const sleep =
+    opts.sleep ?? ((ms: number) => wait(ms, undefined, opts.signal === undefined ? {} : { signal: opts.signal }));
   let shown = 0; // event lines passed on so far, over every attach
   let attempt = 0; // consecutive failed attaches
   for (;;) {

@@ -17,6 +17,7 @@ export interface SshOptions {
   extra: readonly string[]; // --ssh-option values, as ssh's -o
   hostKeyCheck: HostKeyCheck;
   controlDir: string;
+  signal?: AbortSignal; // kills every running ssh (the controller's Ctrl-C)
 }
 
 export interface CallOptions {
@@ -74,7 +75,11 @@ export class SshTransport implements Transport, AsyncDisposable {
   call(command: string, opts: CallOptions = {}): Promise<CallResult> {
     const [file, ...args] = sshArgv(this.#opts, command);
     return new Promise((resolve, reject) => {
-      const child = spawn(file!, args, { stdio: ["pipe", "pipe", "pipe"] });
+      const signal = this.#opts.signal;
+      const child = spawn(file!, args, {
+        stdio: ["pipe", "pipe", "pipe"],
+        ...(signal === undefined ? {} : { signal }),
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => {

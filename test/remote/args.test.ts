@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UsageError } from "../../agent/errors.ts";
 import { parseRemoteArgs } from "../../agent/remote/args.ts";
+import { sshArgv } from "../../agent/remote/ssh.ts";
 import { destination, parseTarget } from "../../agent/remote/target.ts";
 
 const defaults = { remoteDir: "/root/.byol" };
@@ -71,4 +72,18 @@ test("status --follow --run ID, and the host-key policy must be named exactly", 
   assert.throws(() => parseRemoteArgs(["h", "reboot"], defaults), /expected one of install, plan/);
   assert.throws(() => parseRemoteArgs(["--json"], defaults), /missing \[user@\]host/);
   assert.throws(() => parseRemoteArgs(["h", "install", "--identity"], defaults), /--identity needs a value/);
+});
+
+test("ssh's argv: the operator's -o first (ssh keeps the first value), one master per controller, host keys as asked", () => {
+  const base = { target: parseTarget("root@h:2222"), identity: "k", extra: ["BatchMode=no"], controlDir: "/tmp/c" };
+  const argv = sshArgv({ ...base, hostKeyCheck: "config" }, "id -u");
+  assert.deepEqual(argv.slice(0, 3), ["ssh", "-o", "BatchMode=no"]);
+  assert.ok(argv.indexOf("BatchMode=no") < argv.indexOf("BatchMode=yes"));
+  assert.ok(argv.includes("ControlPath=/tmp/c/%C") && argv.includes("ControlMaster=auto"));
+  assert.ok(!argv.some((a) => a.startsWith("StrictHostKeyChecking")), "ssh's config decides");
+  assert.deepEqual(argv.slice(-5), ["2222", "-T", "--", "root@h", "id -u"]);
+  const accept = sshArgv({ ...base, hostKeyCheck: "accept-new" }, "true");
+  assert.ok(accept.includes("StrictHostKeyChecking=accept-new"));
+  const off = sshArgv({ ...base, hostKeyCheck: "no" }, "true");
+  assert.ok(off.includes("StrictHostKeyChecking=no") && off.includes("UserKnownHostsFile=/dev/null"));
 });

@@ -4,7 +4,7 @@
 // server side of byol is test/remote/fake-byol.sh (same command-line interface, no disks).
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -235,3 +235,105 @@ test("other commands run on the server with their flags and exit code", { skip }
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "fake byol: inventory --json\n");
 });
+
+test("with the real byol on the server: validate and plan read the request from ssh's stdin", { skip }, () => {
+  const { dir } = remoteDir("real");
+  // The server's byol is this checkout's, started by a wrapper (dist/byol is the same program).
+  const wrapper = join(work, "real-byol");
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${process.execPath} ${MAIN} "$@"\n`, { mode: 0o755 });
+  const valid = remote([
+    "root@127.0.0.1",
+    "validate",
+    "--request",
+    requestFile,
+    "--byol",
+    wrapper,
+    "--remote-dir",
+    dir,
+  ]);
+  assert.equal(valid.code, 0, valid.stderr);
+  assert.match(valid.stderr, /request is valid: byolinux_64/);
+  const inventory = join(import.meta.dirname, "../../fixtures/inventories/uefi-1disk.json");
+  const plan = remote([
+    "root@127.0.0.1",
+    "plan",
+    "--request",
+    requestFile,
+    "--inventory",
+    inventory,
+    "--json",
+    "--byol",
+    wrapper,
+    "--remote-dir",
+    dir,
+  ]);
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, /sgdisk/);
+  assert.ok(!plan.stdout.includes("remote-test-secret"), "the plan never shows the Authorization header");
+  const bad = join(work, "bad-on-server.json");
+  writeFileSync(bad, readFileSync(requestFile, "utf8").replace('"sha256"', '"md5"'));
+  const refused = remote(["root@127.0.0.1", "validate", "--request", bad, "--byol", wrapper, "--remote-dir", dir]);
+  assert.equal(refused.code, 2, "refused here already, before connecting");
+});
+
+test(
+  "Ctrl-C stops only the following (130); status --follow --run attaches by hand and gets the exit code and record",
+  { skip },
+  async () => {
+    const { dir, state } = remoteDir("by-hand");
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, "exit-code"), "4");
+    const out = join(work, "by-hand-out");
+    const args = [
+      "--request",
+      requestFile,
+      "--byol",
+      FAKE,
+      "--remote-dir",
+      dir,
+      "--report",
+      join(state, "r1.tar"),
+      "--out",
+      out,
+    ];
+    const child = spawn(process.execPath, [MAIN, "remote", "root@127.0.0.1", "install", ...args, ...sshd.flags()], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes("line 1")) resolve();
+      }),
+    );
+    child.kill("SIGINT");
+    assert.equal(await exited, 130);
+    assert.match(
+      stderr,
+      /stopped following; anything started on root@127\.0\.0\.1:\d+ goes on \(byol remote .* status --follow\)/,
+    );
+    const resumed = remote([
+      "root@127.0.0.1",
+      "status",
+      "--follow",
+      "--run",
+      "r1",
+      "--byol",
+      FAKE,
+      "--remote-dir",
+      dir,
+      "--report",
+      join(state, "r1.tar"),
+      "--out",
+      out,
+    ]);
+    assert.equal(resumed.code, 4, resumed.stderr);
+    assert.match(resumed.stdout, / {4}line 6\n/);
+    assert.match(resumed.stderr, /run record copied to .*by-hand-out\/r1\.tar/);
+  },
+);
