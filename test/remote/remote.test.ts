@@ -284,18 +284,8 @@ test(
     mkdirSync(state, { recursive: true });
     writeFileSync(join(state, "exit-code"), "4");
     const out = join(work, "by-hand-out");
-    const args = [
-      "--request",
-      requestFile,
-      "--byol",
-      FAKE,
-      "--remote-dir",
-      dir,
-      "--report",
-      join(state, "r1.tar"),
-      "--out",
-      out,
-    ];
+    const common = ["--byol", FAKE, "--remote-dir", dir, "--report", join(state, "r1.tar"), "--out", out];
+    const args = ["--request", requestFile, ...common];
     const child = spawn(process.execPath, [MAIN, "remote", "root@127.0.0.1", "install", ...args, ...sshd.flags()], {
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -317,21 +307,7 @@ test(
       stderr,
       /stopped following; anything started on root@127\.0\.0\.1:\d+ goes on \(byol remote .* status --follow\)/,
     );
-    const resumed = remote([
-      "root@127.0.0.1",
-      "status",
-      "--follow",
-      "--run",
-      "r1",
-      "--byol",
-      FAKE,
-      "--remote-dir",
-      dir,
-      "--report",
-      join(state, "r1.tar"),
-      "--out",
-      out,
-    ]);
+    const resumed = remote(["root@127.0.0.1", "status", "--follow", "--run", "r1", ...common]);
     assert.equal(resumed.code, 4, resumed.stderr);
     assert.match(resumed.stdout, / {4}line 6\n/);
     assert.match(resumed.stderr, /run record copied to .*by-hand-out\/r1\.tar/);
