@@ -75,7 +75,53 @@ export const raidLevel = z.union(
 );
 
 const LV_WANTED = "an LVM name (letters, digits and _ . + -, not starting with - or ., 1-64 characters)";
-export const lvName = z.string(fails(LV_WANTED)).regex(/^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,63}$/, fails(LV_WANTED));
+// LVM's own reserved names (lvm(8) VALID NAMES, lvm2's name checks): its internal sub-volumes
+// carry these strings, and pvmove/snapshot prefixes name its temporary volumes.
+export const LV_RESERVED_PREFIXES = ["pvmove", "snapshot"] as const;
+export const LV_RESERVED_STRINGS = [
+  "_cdata",
+  "_cmeta",
+  "_corig",
+  "_cpool",
+  "_cvol",
+  "_imeta",
+  "_iorig",
+  "_mimage",
+  "_mlog",
+  "_pmspare",
+  "_rimage",
+  "_rmeta",
+  "_tdata",
+  "_tmeta",
+  "_vdata",
+  "_vorigin",
+  "_wcorig",
+] as const;
+
+// device-mapper names a volume "vg-lv" with each "-" of the LV doubled, in at most 127 bytes;
+// the planner's VG names ("vg", "vg1", ...) take up to 5 of them with the separator.
+const DM_NAME_ROOM = 120;
+
+// What LVM reserves in `name`, or undefined when the name is free.
+export function lvReserved(name: string): string | undefined {
+  if (name.length + (name.match(/-/g)?.length ?? 0) > DM_NAME_ROOM) {
+    return `names longer than ${DM_NAME_ROOM} characters once each "-" is doubled (device-mapper's limit)`;
+  }
+  const prefix = LV_RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== undefined) return `names starting with "${prefix}"`;
+  const inner = LV_RESERVED_STRINGS.find((r) => name.includes(r));
+  return inner === undefined ? undefined : `names containing "${inner}"`;
+}
+
+export const lvName = z
+  .string(fails(LV_WANTED))
+  .regex(/^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,63}$/, fails(LV_WANTED))
+  .superRefine((name, ctx) => {
+    const reserved = lvReserved(name);
+    if (reserved === undefined) return;
+    const what = `a logical volume name LVM does not reserve (it reserves ${reserved} for its own volumes)`;
+    ctx.addIssue({ code: "custom", message: expected(what, describe(name)), input: name });
+  });
 
 export const positiveInt = (what: string) => z.number(fails(what)).int(fails(what)).min(1, fails(what));
 
