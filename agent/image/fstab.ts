@@ -1,5 +1,8 @@
 // The installed system's /etc/fstab: the plan's filesystems by UUID, then the image's own lines
 // that are not about its old disk (tmpfs, proc, bind mounts, network filesystems). Pure.
+// A mount point with a space or a backslash is written with fstab's octal escapes (\040, \134).
+
+import { escapeMountField, unescapeMountField } from "../probe/mounts.ts";
 
 export interface FstabLine {
   uuid: string;
@@ -15,7 +18,7 @@ const DEVICE_SOURCE = /^(UUID|LABEL|PARTUUID|PARTLABEL|ID)=|^\/dev\//;
 export function buildFstab(ours: readonly FstabLine[], imageFstab: string | undefined): string {
   const lines = ["# /etc/fstab written by byol: the filesystems of this install, by UUID"];
   for (const e of ours) {
-    const where = e.mountPoint === "swap" ? "none" : e.mountPoint;
+    const where = e.mountPoint === "swap" ? "none" : escapeMountField(e.mountPoint);
     lines.push([`UUID=${e.uuid}`, where, e.fileSystem, e.options, e.dump, e.pass].join("\t"));
   }
   const kept = keptImageLines(ours, imageFstab ?? "");
@@ -34,6 +37,6 @@ export function keptImageLines(ours: readonly FstabLine[], text: string): string
       if (l === "" || l.startsWith("#")) return false;
       const [source = "", target = "", type = ""] = l.split(/\s+/);
       if (target === "" || DEVICE_SOURCE.test(source)) return false;
-      return type !== "swap" && !taken.has(target.replace(/\/+$/, "") || "/");
+      return type !== "swap" && !taken.has(unescapeMountField(target).replace(/\/+$/, "") || "/");
     });
 }

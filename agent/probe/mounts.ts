@@ -2,9 +2,15 @@
 
 import type { Mount } from "./types.ts";
 
-// The kernel escapes space, tab, newline and backslash in mount fields as \040 \011 \012 \134.
-function unescapeField(field: string): string {
+// The kernel (/proc/self/mounts) and fstab(5) escape space, tab, newline and backslash in a
+// field as \040 \011 \012 \134.
+export function unescapeMountField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+
+// The other way: a path as an fstab field.
+export function escapeMountField(path: string): string {
+  return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
 }
 
 // Parses /proc/self/mounts (fstab format: source target fstype options dump pass).
@@ -13,7 +19,7 @@ export function parseMounts(text: string): Mount[] {
   for (const line of text.split("\n")) {
     const [source, target, fsType] = line.trim().split(/\s+/);
     if (!source || !target || !fsType) continue;
-    mounts.push({ source: unescapeField(source), target: unescapeField(target), fsType });
+    mounts.push({ source: unescapeMountField(source), target: unescapeMountField(target), fsType });
   }
   return mounts;
 }

@@ -2,6 +2,7 @@
 // schema.ts prefixes the field's path. Cross-field rules live in checks-*.ts.
 
 import { z } from "zod";
+import { hasControls } from "../view/escape.ts";
 import { describe, describeSecret, describeUrl, expected } from "./messages.ts";
 
 // The zod `error` option for a field: one message whatever check failed.
@@ -29,7 +30,25 @@ export function isHostname(value: string): boolean {
 function isMountPath(value: string): boolean {
   if (value === "/") return true;
   const segments = value.split("/");
-  return segments[0] === "" && segments.slice(1).every((s) => s !== "" && s !== "." && s !== ".." && !/\s/.test(s));
+  return segments[0] === "" && segments.slice(1).every((s) => s !== "" && s !== "." && s !== "..");
+}
+
+// A file name's limit (NAME_MAX) and a path's (PATH_MAX, with /tmp/a in front during the install).
+const SEGMENT_MAX_BYTES = 255;
+const PATH_MAX_BYTES = 4000;
+
+// Why a well-formed path cannot be a mount point, or undefined. Spaces and backslashes can: fstab
+// writes them as \040 and \134. Control characters (tab and newline included), which mount(8),
+// fstab and the terminal each read their own way, and a half surrogate pair (no file name) cannot.
+function mountPathProblem(value: string): string | undefined {
+  if (hasControls(value)) return "a mount point without control characters";
+  if (!value.isWellFormed()) return "a mount point of valid Unicode text";
+  const long = value.split("/").find((s) => Buffer.byteLength(s) > SEGMENT_MAX_BYTES);
+  if (long !== undefined) {
+    return `path segments of at most ${SEGMENT_MAX_BYTES} bytes (one has ${Buffer.byteLength(long)})`;
+  }
+  if (Buffer.byteLength(value) > PATH_MAX_BYTES) return `a mount point of at most ${PATH_MAX_BYTES} bytes`;
+  return undefined;
 }
 
 const URL_WANTED = "an http:// or https:// URL";
@@ -60,7 +79,11 @@ export const metadata = z.record(
 
 export const mountPoint = z
   .string(fails('an absolute path such as /var, or "swap"'))
-  .refine((m) => m === "swap" || isMountPath(m), fails('an absolute path such as /var, or "swap"'));
+  .refine((m) => m === "swap" || isMountPath(m), fails('an absolute path such as /var, or "swap"'))
+  .superRefine((m, ctx) => {
+    const problem = mountPathProblem(m);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: expected(problem, describe(m)), input: m });
+  });
 
 export const fileSystem = z.enum(["ext4", "xfs", "btrfs", "swap"], fails("ext4, xfs, btrfs or swap"));
 

@@ -3,6 +3,7 @@
 // ours name the field, what was expected and what was received, and never print a secret.
 
 import { redactUrl } from "../redact.ts";
+import { escapeControls } from "../view/escape.ts";
 
 // A problem: `path` is the modern JSON path (renamed for the legacy form when printed);
 // no path means an OVH documented message that is printed as it is.
@@ -27,7 +28,8 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "string") {
     const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
-    return JSON.stringify(shown);
+    // JSON escapes C0 controls; the rest (C1, bidi marks, separators) is escaped too
+    return escapeControls(JSON.stringify(shown));
   }
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `a list of ${value.length}`;
