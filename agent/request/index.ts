@@ -2,6 +2,8 @@
 // an InstallRequest, or lists every problem it has (zod's per-field ones, then cross-field rules).
 
 import type { z } from "zod";
+import { CONFIG_DRIVE_FILES_BYTES, configDriveBytes } from "../config-drive/capacity.ts";
+import { CONFIG_DRIVE_MIB } from "../plan/allocate.ts";
 import { checkHeaders, headerLabel } from "./checks-headers.ts";
 import { checkImage } from "./checks-image.ts";
 import { checkStorage } from "./checks-storage.ts";
@@ -59,5 +61,18 @@ export function parseRequest(input: unknown): ParseResult {
     const rename = legacy ? legacyPath : undefined;
     return { ok: false, problems: problems.map((p) => formatProblem(p, rename)) };
   }
-  return { ok: true, request: normalise(parsed.data) };
+  const request = normalise(parsed.data);
+  const fit = checkConfigDriveFits(request);
+  if (fit === undefined) return { ok: true, request };
+  return { ok: false, problems: [formatProblem(fit, legacy ? legacyPath : undefined)] };
+}
+
+// User data, metadata and the SSH key go onto the 64 MiB config drive: more than it holds would
+// fail only after the disks were partitioned.
+function checkConfigDriveFits(request: InstallRequest): Problem | undefined {
+  const bytes = configDriveBytes(request);
+  if (bytes <= CONFIG_DRIVE_FILES_BYTES) return undefined;
+  const drive = `the ${CONFIG_DRIVE_MIB} MiB config drive (${CONFIG_DRIVE_FILES_BYTES} bytes at most together)`;
+  const what = `configDriveUserData, configDriveMetadata and sshKey that fit ${drive}`;
+  return { path: "customizations", text: expected(what, `${bytes} bytes`) };
 }
