@@ -17,6 +17,10 @@ export const CONFIG_DRIVE_MIB = 64;
 export const MBR_LIMIT_MIB = 2 * 1024 * 1024;
 // Logical partitions each need room for their extended boot record in front of them.
 const EBR_GAP_MIB = 1;
+// The entries a GPT holds (sgdisk's and the UEFI default table), and the highest MBR partition
+// number parted writes (libparted's msdos label: 3 primary, the extended one, logical 5 to 64).
+export const GPT_MAX_PARTITIONS = 128;
+export const MBR_MAX_NUMBER = 64;
 
 interface Slot {
   role: PartitionRole;
@@ -38,6 +42,7 @@ export interface Allocation {
 // The whole placement, or a PlanError naming the partition that does not fit.
 export function allocate(disks: Disk[], units: Unit[], firmware: Firmware, table: TableType): Allocation {
   const slots = disks.map((_, i) => slotsFor(i, units, firmware, table));
+  checkTableHolds(disks, slots, table);
   const fill = fillSize(disks, slots, table);
   const out: Allocation = { disks: [], byUnit: new Map(), esps: [], configDrive: undefined as never };
   const mbrProblems = new Set<string>();
@@ -97,6 +102,25 @@ function slotsFor(index: number, units: Unit[], firmware: Firmware, table: Table
     slots.push({ role: kind, name: "config-2", label: "config-2", kind, sizeMiB: CONFIG_DRIVE_MIB, active: false });
   }
   return slots;
+}
+
+// More partitions than the table has entries would fail only at sgdisk or parted, after the wipe.
+function checkTableHolds(disks: Disk[], slots: Slot[][], table: TableType): void {
+  const problems = disks.flatMap((disk, d) => {
+    const count = slots[d]!.length;
+    // on MBR with more than 4, the 4th onwards are logical partitions numbered from 5
+    const highest = table === "gpt" || count <= 4 ? count : count + 1;
+    const max = table === "gpt" ? GPT_MAX_PARTITIONS : MBR_MAX_NUMBER;
+    if (highest <= max) return [];
+    const added = slots[d]!.filter((s) => s.role !== "layout" && s.role !== "lvm-pv").map((s) => s.name);
+    const holds =
+      table === "gpt"
+        ? `a GPT holds ${GPT_MAX_PARTITIONS}`
+        : `an MBR table holds ${MBR_MAX_NUMBER - 1} (3 primary and ${MBR_MAX_NUMBER - 4} logical in an extended one)`;
+    const with_ = added.length > 0 ? ` with the ${added.join(" and ")} partitions byol adds` : "";
+    return [`The layout needs ${count} partitions on ${disk.path}${with_}; ${holds}`];
+  });
+  if (problems.length > 0) throw new PlanError(problems);
 }
 
 // The partition type a unit needs: RAID member, LVM PV, swap or a Linux filesystem.
