@@ -5,8 +5,8 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { PlanError } from "../../agent/errors.ts";
 import { buildPlan } from "../../agent/plan/index.ts";
-import { PlanError } from "../../agent/plan/types.ts";
 import type { Inventory } from "../../agent/probe/types.ts";
 import type { LayoutEntry, RaidLevel } from "../../agent/request/types.ts";
 import { inventory, withLayout } from "./builders.ts";

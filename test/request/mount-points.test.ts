@@ -23,6 +23,7 @@ const CANDIDATES = [
   "\u4e2d",
 ];
 // What may never be in a mount point: C0 and C1 controls, DEL, separators and bidi marks, half surrogates.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is tested
 const REFUSED = /^[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]$/;
 const disks = inventory("uefi-1disk");
 
@@ -69,6 +70,7 @@ function oneProblem(mountPoint: string): string {
   const line = problems[0]!;
   assert.match(line, /^storage\[0\]\.partitioning\.layout\[1\]\.mountPoint: expected /);
   // shown escaped: nothing a terminal would act on
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is tested
   assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
   return line;
 }
