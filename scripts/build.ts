@@ -1,22 +1,13 @@
-// Bundles the agent into one file, dist/byol.mjs: the file shipped to rescue systems,
-// which have Node 24 but no node_modules.
+// npm run build: dist/byol.mjs, the bundle for a machine with Node 24, and dist/byol, one
+// linux-x64 executable with Node inside for a rescue system without Node (scripts/sea.ts).
 
 import { statSync } from "node:fs";
-import { build } from "esbuild";
+import { bundle } from "./bundle.ts";
+import { buildExecutable } from "./sea.ts";
 
-const outfile = "dist/byol.mjs";
-await build({
-  entryPoints: ["agent/main.ts"],
-  outfile,
-  bundle: true,
-  platform: "node",
-  target: "node24",
-  format: "esm",
-  // some dependencies still use require(); give the ESM bundle a working one
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __byolCreateRequire } from 'node:module';\nconst require = __byolCreateRequire(import.meta.url);",
-  },
-  legalComments: "none",
-  logLevel: "warning",
-});
-console.log(`built ${outfile} (${(statSync(outfile).size / 1024).toFixed(0)} KiB)`);
+const mjs = await bundle({ entry: "agent/main.ts", outfile: "dist/byol.mjs", shebang: true });
+console.log(`built ${mjs} (${(statSync(mjs).size / 1024).toFixed(0)} KiB)`);
+if (!process.argv.includes("--mjs-only")) {
+  const exe = await buildExecutable({ entry: "agent/main.ts", outfile: "dist/byol" });
+  console.log(`built ${exe} (${(statSync(exe).size / 1024 ** 2).toFixed(0)} MiB)`);
+}

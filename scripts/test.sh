@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, then runs every test tier:
-# check (tsc + biome), unit (node:test), build, the VM tier, and the rig's CI scenarios
+# check (tsc + biome), unit (node:test), build, the executable (dist/byol in a Debian 12 chroot
+# with no Node), the VM tier, and the rig's CI scenarios
 # (bad-checksum, bios-single-ext4, uefi-raid1-default: full installs that boot the installed system).
 # A failing tier does not stop the later ones; the command exits 1 if any failed, naming them.
 set -uo pipefail
@@ -25,6 +26,7 @@ tier() {
 tier check npm run check
 tier unit npm test
 tier build npm run build
+tier executable npm run test:exe -- --no-build
 tier vm npm run test:vm
 tier rig npm run rig -- --out out/ci-rig \
   --scenario fixtures/scenarios/bad-checksum.json \

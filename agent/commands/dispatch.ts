@@ -2,6 +2,7 @@
 // Each command returns its exit code; errors map to exit codes in exit.ts.
 
 import { EXIT } from "../errors.ts";
+import { versionLine } from "../version.ts";
 import { escapeControls } from "../view/escape.ts";
 import { exitCodeFor } from "./exit.ts";
 import { hasHelp, helpText, printHelp } from "./help.ts";
@@ -14,7 +15,6 @@ const commands: Record<string, () => Promise<Command>> = {
   inventory: async () => (await import("./inventory.ts")).inventoryCommand,
   plan: async () => (await import("./plan.ts")).planCommand,
   install: async () => (await import("./install.ts")).installCommand,
-  fetch: async () => (await import("./fetch.ts")).fetchCommand,
   cleanup: async () => (await import("./cleanup.ts")).cleanupCommand,
   status: async () => (await import("./status.ts")).statusCommand,
   report: async () => (await import("./report.ts")).reportCommand,
@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === "--version" || name === "-V") {
-    process.stdout.write(`byol ${process.env.BYOL_VERSION ?? "0.1.0"} (node ${process.version})\n`);
+    process.stdout.write(`${versionLine()}\n`);
     return 0;
   }
   const load = commands[name];

@@ -14,7 +14,6 @@ export interface RunResult {
   ok: boolean;
   exitCode: number;
   error?: { code: string; message: string };
-  image?: object; // byol fetch: what it found in the image (agent/fetch/report.ts)
 }
 
 export interface EventSinkOptions {

@@ -3,30 +3,29 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
 import { InputError } from "../errors.ts";
+import { type ByolVersion, byolVersion } from "../version.ts";
 import type { Held, HeldKind } from "./types.ts";
 
 export const STATE_VERSION = 1;
 
-const schema = z.object({
-  version: z.literal(STATE_VERSION),
-  runId: z.string(),
-  pid: z.number().int(),
-  startedAt: z.string(),
-  step: z.string().optional(),
-  targetDisks: z.array(z.string()),
-  disksWritten: z.boolean(),
-  mounts: z.array(z.string()).default([]),
-  nbd: z.array(z.string()).default([]),
-  md: z.array(z.string()).default([]),
-  loop: z.array(z.string()).default([]),
-  lvm: z.array(z.string()).default([]),
-  finished: z.object({ ok: z.boolean(), exitCode: z.number().int() }).optional(),
-  tablesReset: z.boolean().optional(), // set once cleanup (or install) reset the target disks' tables
-});
-
-export type SavedRunState = z.infer<typeof schema>;
+export interface SavedRunState {
+  version: typeof STATE_VERSION;
+  runId: string;
+  pid: number;
+  startedAt: string;
+  step?: string;
+  targetDisks: string[];
+  disksWritten: boolean;
+  mounts: string[];
+  nbd: string[];
+  md: string[];
+  loop: string[];
+  lvm: string[];
+  finished?: { ok: boolean; exitCode: number };
+  tablesReset?: boolean; // set once cleanup (or install) reset the target disks' tables
+  byol?: ByolVersion; // the byol that runs the install
+}
 
 // BYOL_RUN_DIR lets tests and lab rigs keep their state away from /run/byol.
 export function defaultRunDir(): string {
@@ -68,9 +67,38 @@ export function readRunState(dir = defaultRunDir()): SavedRunState | undefined {
       `reading run state ${file}: version ${String(version)}, this byol reads version ${STATE_VERSION}`,
     );
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new InputError(`reading run state ${file}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  const problems = stateProblems(json as Record<string, unknown>);
+  if (problems.length > 0) throw new InputError(`reading run state ${file}: ${problems.join("; ")}`);
+  const state = json as SavedRunState;
+  for (const kind of HELD_KINDS) state[kind] ??= [];
+  return state;
+}
+
+const HELD_KINDS = ["mounts", "nbd", "md", "loop", "lvm"] as const satisfies readonly HeldKind[];
+
+// Checked by hand, not with zod: `byol status` reads this file and is polled, so it loads no
+// schema library. Each problem names the field.
+function stateProblems(json: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const want = (ok: boolean, field: string, what: string) => {
+    if (!ok) problems.push(`${field}: expected ${what}, got ${JSON.stringify(json[field]) ?? "nothing"}`);
+  };
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+  want(typeof json["runId"] === "string", "runId", "a string");
+  want(Number.isInteger(json["pid"]), "pid", "an integer");
+  want(typeof json["startedAt"] === "string", "startedAt", "a string");
+  want(json["step"] === undefined || typeof json["step"] === "string", "step", "a string");
+  want(strings(json["targetDisks"]), "targetDisks", "an array of strings");
+  want(typeof json["disksWritten"] === "boolean", "disksWritten", "a boolean");
+  for (const kind of HELD_KINDS) want(json[kind] === undefined || strings(json[kind]), kind, "an array of strings");
+  const f = json["finished"] as Record<string, unknown> | undefined;
+  want(
+    f === undefined || (typeof f === "object" && typeof f?.["ok"] === "boolean" && Number.isInteger(f?.["exitCode"])),
+    "finished",
+    '{"ok":boolean,"exitCode":integer}',
+  );
+  want(json["tablesReset"] === undefined || typeof json["tablesReset"] === "boolean", "tablesReset", "a boolean");
+  return problems;
 }
 
 // The live copy of the state file for one run. Every change is written at once, because the
@@ -92,6 +120,7 @@ export class RunStateStore implements Held {
       runId: init.runId,
       pid: process.pid,
       startedAt: new Date().toISOString(),
+      byol: byolVersion(),
       targetDisks: init.targetDisks,
       disksWritten: false,
       mounts: [],

@@ -19,7 +19,7 @@ export function formatReport(record: RunRecord): string {
   out.push(`run ${s.runId}: ${s.operatingSystem}, ${result}`);
   const span = Date.parse(s.finishedAt) - Date.parse(s.startedAt);
   out.push(
-    `  ${s.startedAt} to ${s.finishedAt}${Number.isFinite(span) ? ` (${formatDuration(span)})` : ""}, byol ${s.byolVersion}`,
+    `  ${s.startedAt} to ${s.finishedAt}${Number.isFinite(span) ? ` (${formatDuration(span)})` : ""}, byol ${s.byolVersion}${s.byolCommit === undefined ? "" : ` (commit ${s.byolCommit})`}`,
   );
   if (record.plan !== undefined) {
     const disks = record.plan.disks.map((d) => d.path).join(" ") || "none";

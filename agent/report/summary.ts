@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import type { RunResult } from "../exec/events.ts";
 import type { RunEvent } from "../status/reduce.ts";
+import { byolVersion } from "../version.ts";
 import { readJsonLines } from "./jsonl.ts";
 
 export const SUMMARY_VERSION = 1;
@@ -27,7 +28,8 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   steps: StepTiming[];
-  byolVersion: string;
+  byolVersion: string; // package.json's version of the byol that ran the install
+  byolCommit: string; // the git commit it was built from (agent/version.ts)
   operatingSystem: string;
 }
 
@@ -38,10 +40,6 @@ export interface RunIdentity {
   operatingSystem: string;
   startedAt?: string; // the state file's; the first event's otherwise
   now?: () => Date; // for tests
-}
-
-export function byolVersion(): string {
-  return process.env["BYOL_VERSION"] ?? "0.1.0";
 }
 
 // From <runDir>/events.jsonl and the run's result.
@@ -60,7 +58,8 @@ export function summarise(events: readonly TimedEvent[], result: RunResult, run:
     startedAt: run.startedAt ?? events.find((e) => e.ts !== undefined)?.ts ?? now,
     finishedAt: resultTs ?? now,
     steps: stepTimings(events, resultTs ?? now),
-    byolVersion: byolVersion(),
+    byolVersion: byolVersion().version,
+    byolCommit: byolVersion().commit,
     operatingSystem: run.operatingSystem,
   };
   if (result.error !== undefined) summary.error = result.error;

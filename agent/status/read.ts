@@ -7,16 +7,25 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRunState, type SavedRunState } from "../exec/state.ts";
 import { readJsonLines } from "../report/jsonl.ts";
+import { type ByolVersion, byolVersion } from "../version.ts";
 import { initialStatus, type RunEvent, type RunStatus, reduceStatus, type StatusView, viewStatus } from "./reduce.ts";
 import { STATUS_FILE } from "./tap.ts";
 
-export type StatusReport = StatusView & { pid?: number; startedAt?: string; disksWritten?: boolean };
+// `byol`: the version and commit of the byol that runs (or ran) the install, as its state file
+// records them; this byol's when there is no run, or the run's byol did not record them.
+export type StatusReport = StatusView & { pid?: number; startedAt?: string; disksWritten?: boolean; byol: ByolVersion };
 
 export function readStatus(stateDir: string, alive: (pid: number) => boolean = isAlive): StatusReport {
   const state = readRunState(stateDir);
-  if (state === undefined) return viewStatus(undefined);
+  if (state === undefined) return { ...viewStatus(undefined), byol: byolVersion() };
   const status = merge(state, statusOf(stateDir, state.runId), alive);
-  return { ...viewStatus(status), pid: state.pid, startedAt: state.startedAt, disksWritten: state.disksWritten };
+  return {
+    ...viewStatus(status),
+    pid: state.pid,
+    startedAt: state.startedAt,
+    disksWritten: state.disksWritten,
+    byol: state.byol ?? byolVersion(),
+  };
 }
 
 function statusOf(stateDir: string, runId: string): RunStatus {

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { bundle } from "../bundle.ts";
 import { timed } from "./timed.ts";
 
 export const SIZE = 2 * 1024 ** 3;
@@ -42,15 +42,6 @@ export async function digestOf(path: string, algorithm: "sha256" | "sha512"): Pr
 // scripts/bench/byol-run.ts as one .mjs, like dist/byol.mjs.
 export async function bundleRunner(dir: string): Promise<string> {
   const outfile = join(dir, "byol-run.mjs");
-  await build({
-    entryPoints: [new URL("./byol-run.ts", import.meta.url).pathname],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node24",
-    format: "esm",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: "warning",
-  });
+  await bundle({ entry: new URL("./byol-run.ts", import.meta.url).pathname, outfile });
   return outfile;
 }

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, open, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { bundle as bundleFile } from "../bundle.ts";
 import { digestOf } from "./fixture.ts";
 import { startServers } from "./servers.ts";
 import { type Timing, timed } from "./timed.ts";
@@ -110,15 +110,6 @@ async function rawImage(dir: string, source: string, size: number): Promise<stri
 // raw-run.ts as one .mjs, like dist/byol.mjs.
 async function bundle(dir: string): Promise<string> {
   const outfile = join(dir, "raw-run.mjs");
-  await build({
-    entryPoints: [new URL("./raw-run.ts", import.meta.url).pathname],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node24",
-    format: "esm",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: "warning",
-  });
+  await bundleFile({ entry: new URL("./raw-run.ts", import.meta.url).pathname, outfile });
   return outfile;
 }

@@ -33,6 +33,32 @@ test("no state file is no run; a broken or foreign one is an error naming the fi
   const state = RunStateStore.start({ dir, runId: "r", targetDisks: [] }).state;
   writeRunState(dir, { ...state, version: 2 as 1 });
   assert.throws(() => readRunState(dir), /reading run state .*version/);
+  writeFileSync(runStateFile(dir), JSON.stringify({ ...state, pid: "12", mounts: [1], finished: { ok: true } }));
+  assert.throws(
+    () => readRunState(dir),
+    /current\.json: pid: expected an integer, got "12"; mounts: expected an array of strings, got \[1\]; finished: expected/,
+  );
+});
+
+test("an older state file without the held lists or byol's version still reads", () => {
+  const dir = tempDir();
+  const {
+    mounts: _m,
+    nbd: _n,
+    md: _d,
+    loop: _l,
+    lvm: _v,
+    byol: _b,
+    ...old
+  } = RunStateStore.start({
+    dir,
+    runId: "r",
+    targetDisks: [],
+  }).state;
+  writeFileSync(runStateFile(dir), JSON.stringify(old));
+  const back = readRunState(dir);
+  assert.deepEqual([back?.mounts, back?.nbd, back?.md, back?.loop, back?.lvm], [[], [], [], [], []]);
+  assert.equal(back?.byol, undefined);
 });
 
 test("BYOL_RUN_DIR overrides /run/byol", () => {

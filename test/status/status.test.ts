@@ -13,6 +13,7 @@ import { ovhStepOf } from "../../agent/status/ovh-steps.ts";
 import { readStatus } from "../../agent/status/read.ts";
 import { initialStatus, type RunEvent, reduceStatus, viewStatus } from "../../agent/status/reduce.ts";
 import { createStatusTap, STATUS_FILE, teeEvents } from "../../agent/status/tap.ts";
+import { byolVersion } from "../../agent/version.ts";
 
 const PLAN = [
   "download",
@@ -169,7 +170,14 @@ test("the tap writes status.json at once for steps, at most every 500 ms for pro
 
 test("readStatus joins the state file and status.json; a dead run without result was interrupted", () => {
   const dir = tempDir();
-  assert.deepEqual(readStatus(dir), { runId: null, state: "none", step: null, ovhStep: null, steps: [] });
+  assert.deepEqual(readStatus(dir), {
+    runId: null,
+    state: "none",
+    step: null,
+    ovhStep: null,
+    steps: [],
+    byol: byolVersion(), // no run: this byol's
+  });
   assert.equal(formatStatus(readStatus(dir)), "no run recorded\n");
 
   const store = RunStateStore.start({ runId: "r1", targetDisks: ["/dev/sda"], dir });
@@ -180,6 +188,7 @@ test("readStatus joins the state file and status.json; a dead run without result
   tap.emit(done("inspect"));
   tap.emit(start("wipe"));
   let s = readStatus(dir, () => true);
+  assert.deepEqual(s.byol, byolVersion(), "the run's byol, as its state file recorded it");
   assert.equal(s.state, "running");
   assert.equal(s.step, "wipe");
   assert.equal(s.pid, process.pid);
