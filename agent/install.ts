@@ -425,7 +425,7 @@ function result(events: ResultEventSink, exitCode: number, error?: unknown): num
 }
 
 // The {code, message} of the failed and result events (redacted by the sink).
-function describe(error: unknown, signal?: AbortSignal): { code: string; message: string } {
+export function describe(error: unknown, signal?: AbortSignal): { code: string; message: string } {
   if (signal?.aborted) error = signal.reason;
   if (error instanceof Interrupted) return { code: "interrupted", message: error.message };
   if (error instanceof InstallError) return { code: error.code, message: error.message };
@@ -434,7 +434,7 @@ function describe(error: unknown, signal?: AbortSignal): { code: string; message
 }
 
 // SIGINT/SIGTERM abort the run instead of killing it, so teardown runs. Disposable.
-function onInterrupt(handler: (signal: NodeJS.Signals) => void): Disposable {
+export function onInterrupt(handler: (signal: NodeJS.Signals) => void): Disposable {
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
   let fired = false;
   const listener = (signal: NodeJS.Signals) => {

@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   inventory: async () => (await import("./inventory.ts")).inventoryCommand,
   plan: async () => (await import("./plan.ts")).planCommand,
   install: async () => (await import("./install.ts")).installCommand,
+  fetch: async () => (await import("./fetch.ts")).fetchCommand,
   cleanup: async () => (await import("./cleanup.ts")).cleanupCommand,
   status: async () => (await import("./status.ts")).statusCommand,
   report: async () => (await import("./report.ts")).reportCommand,

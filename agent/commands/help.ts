@@ -17,6 +17,8 @@ Commands:
              [--connections N] [--allow-insecure-redirect] [--download-idle-timeout S]
              [--download-deadline S]
                                            install the image (ERASES the target disks)
+  fetch      --request FILE|- --output FILE [--json]
+                                           download, verify and inspect the image; no disk is touched
   cleanup                                  release what a failed or killed run left behind
   status     [--json] [--follow [--run ID]]
                                            state of the current or last run; --follow
@@ -84,6 +86,26 @@ run, shell-quoted, one per line. Nothing is run and nothing is touched.
 
 Exit: 0, or 2 when the request is invalid or the layout does not fit the disks.
 Example: byol plan --request fixtures/requests/byolinux-raid1.json --inventory fixtures/inventories/uefi-2disks.json
+`,
+  fetch: `Usage: byol fetch --request FILE|- --output FILE [--json]
+
+Downloads the request's image into FILE with its httpHeaders, verifies its checksum in the same
+pass, and inspects it as install does before any disk is touched: format, qcow2 header (no
+backing or external data file), partition table, filesystem and, for byolinux_64,
+make_image_bootable.sh. Prints what it found. Runs anywhere (e.g. a laptop, before booting a
+server into rescue); a check this machine cannot make (no qemu-img; no root, loop devices, FUSE
+or nbd to mount the partition) is named as not checked, with why. No disk is probed or written.
+The RAM rule is not applied (this is not the server): the limit is the free space where FILE
+goes, and the report says how much RAM a server needs to install the image.
+
+  --request FILE   the request JSON ('-' reads standard input)
+  --output FILE    where the image goes (kept after an inspection refusal, removed after a
+                   failed download or checksum)
+  --json           JSON lines as for install; the result line carries the report as "image"
+
+Exit: 0 the image passes (as far as this machine can tell), 2 invalid request, 3 download,
+checksum or inspection failed, with install's message (OVH's wording), 130 interrupted.
+Example: byol fetch --request r.json --output /tmp/image.qcow2
 `,
   install: `Usage: byol install --request FILE|- [flags]
 

@@ -14,6 +14,7 @@ export interface RunResult {
   ok: boolean;
   exitCode: number;
   error?: { code: string; message: string };
+  image?: object; // byol fetch: what it found in the image (agent/fetch/report.ts)
 }
 
 export interface EventSinkOptions {

@@ -18,7 +18,7 @@ import { readHead, readVirtual } from "../image/read.ts";
 import { formatMismatch } from "../image/refusals.ts";
 import type { ImageState } from "../image/types.ts";
 import type { InspectStep } from "../plan/types.ts";
-import { checkQcow2 } from "./inspect.ts";
+import { checkQcow2, refuser } from "./inspect.ts";
 
 const MAX_CLUSTER = 2 * 1024 * 1024;
 const TABLE_BYTES = 1024 * 1024;
@@ -33,15 +33,19 @@ export interface TargetDisk {
 export interface ByoiInspection {
   format: "qcow2" | "raw";
   virtualSize: number;
-  table: "gpt" | "mbr";
+  // absent when the virtual disk of a qcow2 could not be read (qemuImg false)
+  table?: PartitionTable & { table: "gpt" | "mbr" };
 }
 
-// The RAM copy of a BYOI image (qcow2, or raw staged with --image-staging ram).
+// The RAM copy of a BYOI image (qcow2, or raw staged with --image-staging ram). Without a `disk`
+// (byol fetch: no target here), the checks against the disk (size, sector size) are left out;
+// `qemuImg: false` (a machine without qemu-img) stops a qcow2 after byol's own header checks.
 export async function inspectByoi(
   ctx: RunContext,
   step: InspectStep,
   image: ImageState,
-  disk: TargetDisk,
+  disk?: TargetDisk,
+  opts: { qemuImg?: boolean } = {},
 ): Promise<ByoiInspection> {
   const file = image.file;
   if (file === undefined) throw new Error("inspect: no downloaded image (the download step did not run)");
@@ -50,14 +54,16 @@ export async function inspectByoi(
   refuse(formatMismatch(detectFormat(head), step.imageType));
   const format = step.imageType;
   const virtualSize =
-    format === "qcow2" ? (await checkQcow2Header(ctx, step.id, head)).virtualSize : (await stat(file)).size;
-  refuse(sizeRefusal(virtualSize, disk));
+    format === "qcow2" ? (await checkQcow2Header(ctx, step.id, head, opts)).virtualSize : (await stat(file)).size;
+  if (disk !== undefined) refuse(sizeRefusal(virtualSize, disk));
+  if (format === "qcow2" && opts.qemuImg === false) return { format, virtualSize };
   await using scratch = await scratchDir();
   const first = await readVirtual(ctx, step.id, { file, format }, 0, TABLE_BYTES, scratch.path);
   const table = await checkTable(ctx, step.id, first, disk, format);
-  const message = `${format} image: ${virtualSize} bytes on ${disk.path} of ${disk.sizeBytes} bytes, ${table.table.toUpperCase()} with ${table.partitions.length} partition(s)`;
+  const where = disk === undefined ? "" : ` on ${disk.path} of ${disk.sizeBytes} bytes`;
+  const message = `${format} image: ${virtualSize} bytes${where}, ${table.table.toUpperCase()} with ${table.partitions.length} partition(s)`;
   ctx.events.emit({ step: step.id, phase: "log", level: "info", message });
-  return { format, virtualSize, table: table.table };
+  return { format, virtualSize, table };
 }
 
 // OVH's wording; `bytes` null when the size was not announced and the body outgrew the disk.
@@ -76,7 +82,7 @@ export async function checkTable(
   ctx: Pick<RunContext, "runner">,
   step: string,
   head: Uint8Array,
-  disk: Pick<TargetDisk, "path" | "logicalSectorSize">,
+  disk: Pick<TargetDisk, "path" | "logicalSectorSize"> | undefined,
   format: "qcow2" | "raw" = "raw",
 ): Promise<PartitionTable & { table: "gpt" | "mbr" }> {
   const refuse = refuser(step);
@@ -94,7 +100,7 @@ export async function checkTable(
     );
     throw new Error("unreachable");
   }
-  if (table.table === "gpt" && table.sectorSize !== disk.logicalSectorSize) {
+  if (disk !== undefined && table.table === "gpt" && table.sectorSize !== disk.logicalSectorSize) {
     refuse(
       `image provided has a GPT made for ${table.sectorSize}-byte sectors, but ${disk.path} has ${disk.logicalSectorSize}-byte sectors`,
     );
@@ -133,15 +139,14 @@ export function parseBlkidExport(text: string): Record<string, string | undefine
 }
 
 // The qcow2 header checks of the byolinux inspection, in a scratch directory of BYOI's own.
-async function checkQcow2Header(ctx: RunContext, step: string, head: Buffer): Promise<Qcow2Header> {
+async function checkQcow2Header(
+  ctx: RunContext,
+  step: string,
+  head: Buffer,
+  opts: { qemuImg?: boolean },
+): Promise<Qcow2Header> {
   await using scratch = await scratchDir();
-  return await checkQcow2(ctx, step, head, scratch.path, refuser(step));
-}
-
-function refuser(step: string): (message: string | undefined) => void {
-  return (message) => {
-    if (message !== undefined) throw new InstallError("image", step, message);
-  };
+  return await checkQcow2(ctx, step, head, scratch.path, refuser(step), opts);
 }
 
 async function scratchDir(): Promise<AsyncDisposable & { path: string }> {

@@ -50,42 +50,23 @@ export async function inspect(
 ): Promise<Inspection> {
   const file = image.file;
   if (file === undefined) throw new Error("inspect: no downloaded image (the download step did not run)");
-  const refuse = (message: string | undefined) => {
-    if (message !== undefined) throw new InstallError("image", step.id, message);
-  };
   const scratch = await mkdtemp(join(dirname(file), ".inspect-"));
   try {
-    const head = await readHead(file, MAX_CLUSTER);
-    const detected = detectFormat(head);
-    refuse(formatMismatch(detected, step.imageType));
-    const format = step.imageType;
-    const virtualSize =
-      format === "qcow2"
-        ? (await checkQcow2(ctx, step.id, head, scratch, refuse)).virtualSize
-        : (await stat(file)).size;
-    const source = { file, format };
-
-    const table = await parse(() => readVirtual(ctx, step.id, source, 0, TABLE_BYTES, scratch), refuse);
-    refuse(partitionRefusal(table, virtualSize));
-    const { number, offset, size } = table.partitions[0]!;
-    const partition: ImagePartition = { number, offset, size };
-    const fs = detectFileSystem(await readVirtual(ctx, step.id, source, offset, SUPERBLOCK_BYTES, scratch));
-    refuse(fileSystemRefusal(fs));
-    if (!isImageFileSystem(fs)) throw new Error("unreachable");
-
-    const { usedBytes, script } = await lookInside(ctx, step.id, source, partition, fs, {
-      via: opts.via ?? defaultVia(),
-      scratch,
-    });
-    refuse(scriptRefusal(script));
-    const inspection: Inspection = {
-      format,
-      virtualSize,
-      table: table.table === "mbr" ? "mbr" : "gpt",
-      partition,
-      fileSystem: fs,
-      usedBytes,
-    };
+    const { format, virtualSize, layout } = await examine(ctx, step.id, { file, imageType: step.imageType, scratch });
+    if (layout === undefined) throw new Error("unreachable: qemu-img read the virtual disk");
+    const { usedBytes, script } = await lookInside(
+      ctx,
+      step.id,
+      { file, format },
+      layout.partition,
+      layout.fileSystem,
+      {
+        via: opts.via ?? defaultVia(),
+        scratch,
+      },
+    );
+    refuser(step.id)(scriptRefusal(script));
+    const inspection: Inspection = { format, virtualSize, ...layout, usedBytes };
     ctx.events.emit({ step: step.id, phase: "log", level: "info", message: describeInspection(inspection) });
     image.inspection = inspection;
     return inspection;
@@ -94,13 +75,59 @@ export async function inspect(
   }
 }
 
-// The header by byol, then by qemu-img from a copy of the first cluster only (BYOI's inspection uses it too).
+export interface Examined {
+  format: "qcow2" | "raw";
+  virtualSize: number;
+  // the table, its one partition and that partition's filesystem; absent when qemu-img was not
+  // to be used (qemuImg false), so the virtual disk of a qcow2 could not be read
+  layout?: { table: "gpt" | "mbr"; partition: ImagePartition; fileSystem: ImageFileSystem };
+}
+
+// Checks 1 to 4, which need no mount: format, qcow2 header, partition table, filesystem.
+// byol fetch runs them alone where this machine cannot mount the image's partition.
+export async function examine(
+  ctx: RunContext,
+  step: string,
+  opts: { file: string; imageType: "qcow2" | "raw"; scratch: string; qemuImg?: boolean },
+): Promise<Examined> {
+  const { file, scratch } = opts;
+  const refuse = refuser(step);
+  const head = await readHead(file, MAX_CLUSTER);
+  refuse(formatMismatch(detectFormat(head), opts.imageType));
+  const format = opts.imageType;
+  const qemuImg = opts.qemuImg ?? true;
+  const virtualSize =
+    format === "qcow2"
+      ? (await checkQcow2(ctx, step, head, scratch, refuse, { qemuImg })).virtualSize
+      : (await stat(file)).size;
+  if (format === "qcow2" && !qemuImg) return { format, virtualSize };
+  const source = { file, format };
+
+  const table = await parse(() => readVirtual(ctx, step, source, 0, TABLE_BYTES, scratch), refuse);
+  refuse(partitionRefusal(table, virtualSize));
+  const { number, offset, size } = table.partitions[0]!;
+  const partition: ImagePartition = { number, offset, size };
+  const fs = detectFileSystem(await readVirtual(ctx, step, source, offset, SUPERBLOCK_BYTES, scratch));
+  refuse(fileSystemRefusal(fs));
+  if (!isImageFileSystem(fs)) throw new Error("unreachable");
+  return { format, virtualSize, layout: { table: table.table === "mbr" ? "mbr" : "gpt", partition, fileSystem: fs } };
+}
+
+export function refuser(step: string): (message: string | undefined) => void {
+  return (message) => {
+    if (message !== undefined) throw new InstallError("image", step, message);
+  };
+}
+
+// The header by byol, then by qemu-img from a copy of the first cluster only (BYOI's inspection uses
+// it too). `qemuImg: false` (byol fetch on a machine without qemu-img): byol's own parse only.
 export async function checkQcow2(
   ctx: RunContext,
   step: string,
   head: Buffer,
   scratch: string,
   refuse: (m: string | undefined) => void,
+  opts: { qemuImg?: boolean } = {},
 ): Promise<Qcow2Header> {
   let header: Qcow2Header;
   try {
@@ -110,6 +137,7 @@ export async function checkQcow2(
     throw new InstallError("image", step, `image provided is not a valid qcow2 image: ${error.message}`);
   }
   refuse(qcow2Refusal(header));
+  if (opts.qemuImg === false) return header;
   const copy = join(scratch, "header.qcow2");
   await writeFile(copy, head.subarray(0, header.clusterSize), { mode: 0o600 });
   try {
@@ -142,7 +170,7 @@ async function parse(
 
 // Mounts the partition read-only in the scratch directory, measures it, finds the script, and
 // releases everything before returning.
-async function lookInside(
+export async function lookInside(
   ctx: RunContext,
   step: string,
   source: { file: string; format: "qcow2" | "raw" },
