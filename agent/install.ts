@@ -3,59 +3,50 @@
 // SIGINT/SIGTERM releases everything in reverse order and, when disks were already
 // written, resets their partition tables so a half-written disk never boots.
 
-import { randomBytes, randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { configDriveFiles } from "./config-drive/files.ts";
 import { releaseHolders } from "./disk/release-holders.ts";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { refusedSpans, spanRefusal } from "./disk/spanning.ts";
-import { type DownloadTuning, downloadImage, memoryLimitBytes } from "./download/image.ts";
+import type { DownloadTuning } from "./download/image.ts";
 import type { BootOrderPolicy } from "./efi/boot-order.ts";
 import { CommandError, EXIT, InstallError, Interrupted } from "./errors.ts";
-import type { RunContext, RunState } from "./exec/context.ts";
+import type { RunContext, RunState, StepInputs } from "./exec/context.ts";
 import { createEventSink, type ResultEventSink } from "./exec/events.ts";
 import { Journal } from "./exec/journal.ts";
 import { enterStep } from "./exec/run-state.ts";
 import { createRunner } from "./exec/runner.ts";
 import { defaultRunDir, RunStateStore, readRunState } from "./exec/state.ts";
-import { deferRelease, TEARDOWN } from "./exec/teardown.ts";
-import type { ImageState } from "./image/types.ts";
+import { TEARDOWN } from "./exec/teardown.ts";
+import { DEFAULT_SCRIPT_TIMEOUT_MS } from "./image/script-output.ts";
 import { createLogger } from "./log.ts";
-import type {
-  BootEntriesStep,
-  ConfigDriveStep,
-  DownloadStep,
-  InspectStep,
-  Plan,
-  PlanStep,
-  StepKind,
-} from "./plan/types.ts";
+import type { Plan, PlanStep, StepKind } from "./plan/types.ts";
 import type { Inventory } from "./probe/types.ts";
 import { redactorFor } from "./redact.ts";
 import { RunRecorder } from "./report/recorder.ts";
 import type { InstallRequest } from "./request/types.ts";
 import { createStatusTap, teeEvents } from "./status/tap.ts";
-import { attach } from "./steps/attach.ts";
-import { bootEntries } from "./steps/boot-entries.ts";
-import { bootableScript, DEFAULT_SCRIPT_TIMEOUT_MS } from "./steps/bootable-script.ts";
-import { byoiBootEntries } from "./steps/byoi-boot.ts";
-import { appendConfigDrive } from "./steps/byoi-config-drive.ts";
-import { inspectByoi, type TargetDisk } from "./steps/byoi-inspect.ts";
-import { configDrive } from "./steps/config-drive.ts";
-import { configure } from "./steps/configure.ts";
-import { copy } from "./steps/copy.ts";
-import { finish } from "./steps/finish.ts";
-import { inspect } from "./steps/inspect.ts";
-import { lvm } from "./steps/lvm.ts";
-import { mkfs } from "./steps/mkfs.ts";
-import { mount } from "./steps/mount.ts";
-import { moveBackupGpt } from "./steps/move-backup-gpt.ts";
-import { partition } from "./steps/partition.ts";
-import { raid } from "./steps/raid.ts";
-import { wipe } from "./steps/wipe.ts";
-import { writeImage } from "./steps/write-image.ts";
+import * as attach from "./steps/attach.ts";
+import * as bootEntries from "./steps/boot-entries.ts";
+import * as bootableScript from "./steps/bootable-script.ts";
+import * as byoiBootEntries from "./steps/byoi-boot-entries.ts";
+import * as byoiConfigDrive from "./steps/byoi-config-drive.ts";
+import * as byoiInspect from "./steps/byoi-inspect.ts";
+import * as configDrive from "./steps/config-drive.ts";
+import * as configure from "./steps/configure.ts";
+import * as copy from "./steps/copy.ts";
+import * as download from "./steps/download.ts";
+import * as finish from "./steps/finish.ts";
+import * as inspect from "./steps/inspect.ts";
+import * as lvm from "./steps/lvm.ts";
+import * as mkfs from "./steps/mkfs.ts";
+import * as mount from "./steps/mount.ts";
+import * as moveBackupGpt from "./steps/move-backup-gpt.ts";
+import * as partition from "./steps/partition.ts";
+import * as raid from "./steps/raid.ts";
+import * as wipe from "./steps/wipe.ts";
+import * as writeImage from "./steps/write-image.ts";
 
 export interface InstallOptions {
   request: InstallRequest;
@@ -74,24 +65,6 @@ export interface InstallOptions {
   out?: NodeJS.WritableStream; // default process.stdout
   report?: string; // --report FILE: the run record; default /var/log/byol/<runId>.tar
   reportUrl?: string; // --report-url URL: also upload the run record there
-}
-
-// What the steps need beyond their plan step (never in the plan: the plan holds no secrets).
-export interface StepInputs {
-  request: InstallRequest;
-  inventory: Inventory;
-  plan: Pick<Plan, "firmware" | "targetRoot" | "disks">;
-  image: ImageState; // filled in by download and inspect, read by attach and copy
-  settings: StepSettings;
-  recorder?: RunRecorder; // collects fstab, mdadm.conf and sgdisk -p before the finish step unmounts
-}
-
-export interface StepSettings {
-  scriptTimeoutMs: number;
-  download?: DownloadTuning;
-  bootOrder: BootOrderPolicy;
-  noReboot: boolean;
-  beforeReboot?: () => void | Promise<void>; // writes the result line and closes the run state: a reboot leaves no time after it
 }
 
 const DISK_STEPS: ReadonlySet<StepKind> = new Set([
@@ -230,113 +203,54 @@ export async function runSteps(ctx: RunContext, steps: readonly PlanStep[], inpu
   }
 }
 
-// The interpreter: one plan step to the function named after it.
+// The interpreter: one plan step to the step file named after its kind.
 export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInputs): Promise<void> {
   switch (step.kind) {
     case "wipe":
-      return wipe(ctx, step);
+      return wipe.run(ctx, step);
     case "partition":
-      return partition(ctx, step);
+      return partition.run(ctx, step);
     case "raid":
-      return raid(ctx, step);
+      return raid.run(ctx, step);
     case "lvm":
-      return lvm(ctx, step);
+      return lvm.run(ctx, step);
     case "mkfs":
-      return mkfs(ctx, step);
+      return mkfs.run(ctx, step);
     case "mount":
-      return mount(ctx, step);
+      return mount.run(ctx, step);
     case "config-drive":
-      return configDriveStep(ctx, step, inputs);
+      return configDrive.run(ctx, step, inputs);
+    case "byoi-config-drive":
+      return byoiConfigDrive.run(ctx, step, inputs);
     case "download":
-      return download(ctx, step, inputs);
+      return download.run(ctx, step, inputs);
     case "inspect":
-      return inspectStep(ctx, step, inputs);
+      return inspect.run(ctx, step, inputs);
+    case "byoi-inspect":
+      return byoiInspect.run(ctx, step, inputs);
     case "attach":
-      return attach(ctx, step, inputs.image);
+      return attach.run(ctx, step, inputs);
     case "copy":
-      return copy(ctx, step);
+      return copy.run(ctx, step);
     case "configure":
-      return configure(ctx, step, { root: inputs.plan.targetRoot });
+      return configure.run(ctx, step, inputs);
     case "bootable-script":
-      return bootableScript(ctx, step, { timeoutMs: inputs.settings.scriptTimeoutMs });
+      return bootableScript.run(ctx, step, inputs);
     case "boot-entries":
-      return bootEntriesStep(ctx, step, inputs);
+      return bootEntries.run(ctx, step, inputs);
+    case "byoi-boot-entries":
+      return byoiBootEntries.run(ctx, step, inputs);
     case "write-image":
-      return writeImage(ctx, step, {
-        image: inputs.request.image,
-        disk: byoiDisk(inputs),
-        ...(inputs.settings.download !== undefined && { download: inputs.settings.download }),
-        ...(inputs.image.file !== undefined && { file: inputs.image.file }),
-      });
+      return writeImage.run(ctx, step, inputs);
     case "move-backup-gpt":
-      return moveBackupGpt(ctx, step);
+      return moveBackupGpt.run(ctx, step);
     case "finish":
-      await inputs.recorder?.collect(ctx);
-      return finish(ctx, step, {
-        noReboot: inputs.settings.noReboot,
-        firmware: inputs.plan.firmware,
-        ...(inputs.settings.beforeReboot !== undefined && { beforeReboot: inputs.settings.beforeReboot }),
-      });
-    default:
-      throw new Error(`unknown plan step ${JSON.stringify(step satisfies never)}`);
+      return finish.run(ctx, step, inputs);
+    default: {
+      const never: never = step;
+      throw new Error(`unknown plan step ${JSON.stringify(never)}`);
+    }
   }
-}
-
-// byoi_64 writes the whole image onto the first disk of the group: its own steps read that disk.
-function isByoi(inputs: StepInputs): boolean {
-  return inputs.request.operatingSystem === "byoi_64";
-}
-
-function byoiDisk(inputs: StepInputs): TargetDisk {
-  const disk = inputs.plan.disks[0];
-  if (disk === undefined) throw new Error("byoi_64: the plan has no disk");
-  return { path: disk.path, sizeBytes: disk.sizeBytes, logicalSectorSize: disk.logicalSectorSize };
-}
-
-// byolinux: the planned config-2 partition is formatted and filled; byoi_64: it is appended after
-// the image's own partitions, at the very end of the disk.
-async function configDriveStep(ctx: RunContext, step: ConfigDriveStep, inputs: StepInputs): Promise<void> {
-  const files = configDriveFiles(inputs.request, inputs.inventory.nics, randomUUID());
-  if (!isByoi(inputs)) return configDrive(ctx, step, files);
-  await appendConfigDrive(ctx, step, files, byoiDisk(inputs));
-}
-
-async function inspectStep(ctx: RunContext, step: InspectStep, inputs: StepInputs): Promise<void> {
-  if (isByoi(inputs)) await inspectByoi(ctx, step, inputs.image, byoiDisk(inputs));
-  else await inspect(ctx, step, inputs.image);
-}
-
-async function bootEntriesStep(ctx: RunContext, step: BootEntriesStep, inputs: StepInputs): Promise<void> {
-  const common = {
-    bootOrder: inputs.settings.bootOrder,
-    firmware: inputs.plan.firmware,
-    ...(inputs.request.hostname !== undefined && { hostname: inputs.request.hostname }),
-  };
-  if (isByoi(inputs)) return byoiBootEntries(ctx, step, { ...common, disk: byoiDisk(inputs) });
-  return bootEntries(ctx, step, {
-    ...common,
-    disks: inputs.plan.disks.map((d) => d.path),
-    espMountPoint: join(inputs.plan.targetRoot, "boot", "efi"),
-  });
-}
-
-// The image into RAM, checksum verified in the same pass. The file goes when the run ends, however it ends.
-async function download(ctx: RunContext, step: DownloadStep, inputs: StepInputs): Promise<void> {
-  const { image } = inputs.request;
-  deferRelease(ctx, `downloaded image ${step.path}`, () => rm(step.path, { force: true }));
-  await downloadImage({
-    ...inputs.settings.download,
-    url: image.url,
-    headers: image.httpHeaders,
-    ...(image.checksum !== undefined && { checksum: image.checksum }),
-    destination: step.path,
-    limitBytes: memoryLimitBytes(inputs.inventory.memoryBytes),
-    imageType: image.type,
-    events: ctx.events,
-    signal: ctx.signal,
-    step: step.id,
-  });
-  inputs.image.file = step.path;
 }
 
 // The steps this run executes. With --stop-after disks, the image steps before the disks are

@@ -6,6 +6,20 @@ import { open, stat } from "node:fs/promises";
 import { type PartitionTable, parsePartitionTable } from "../image/partitions.ts";
 
 const HEAD_BYTES = 1024 * 1024;
+
+// The disk a BYOI image is written to: the first disk of the plan.
+export interface TargetDisk {
+  path: string;
+  sizeBytes: number;
+  logicalSectorSize: number;
+}
+
+// byoi_64 writes the whole image onto the first disk of the group: its own steps read that disk.
+export function byoiTarget(plan: { disks: readonly TargetDisk[] }): TargetDisk {
+  const disk = plan.disks[0];
+  if (disk === undefined) throw new Error("byoi_64: the plan has no disk");
+  return { path: disk.path, sizeBytes: disk.sizeBytes, logicalSectorSize: disk.logicalSectorSize };
+}
 export const ESP_GUID = "c12a7328-f81f-11d2-ba4b-00a0c93ec93b";
 
 export interface GptFacts {

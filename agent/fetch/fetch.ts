@@ -19,13 +19,12 @@ import { createEventSink, type ResultEventSink } from "../exec/events.ts";
 import { Journal } from "../exec/journal.ts";
 import { createRunner } from "../exec/runner.ts";
 import { removeScratch } from "../image/expose.ts";
+import { examine, inspectByoi, inspectImage } from "../image/inspection.ts";
 import { inspectReach, type Machine, THIS_MACHINE } from "../image/reach.ts";
 import { describe, onInterrupt } from "../install.ts";
 import type { InspectStep } from "../plan/types.ts";
 import { redactorFor } from "../redact.ts";
 import type { InstallRequest } from "../request/types.ts";
-import { inspectByoi } from "../steps/byoi-inspect.ts";
-import { examine, inspect } from "../steps/inspect.ts";
 import { type FetchReport, formatReport, ramNeeded } from "./report.ts";
 
 export interface FetchOptions {
@@ -113,7 +112,7 @@ async function run(ctx: RunContext, request: InstallRequest, output: string, mac
   await framed(ctx, step.id, step.title, async () => {
     if (byoi) return inspectByoiImage(ctx, step, output, reach.qemuImg, report);
     if (reach.qemuImg && reach.lookInside !== undefined) {
-      const found = await inspect(ctx, step, { file: output }, { via: reach.lookInside });
+      const found = await inspectImage(ctx, step, { file: output }, { via: reach.lookInside });
       Object.assign(report, { virtualSize: found.virtualSize, table: found.table, partitions: [found.partition] });
       Object.assign(report, { fileSystem: found.fileSystem, usedBytes: found.usedBytes, script: true });
       return;

@@ -87,6 +87,16 @@ export function scriptRefusal(found: ScriptLookup): string | undefined {
   }
 }
 
+// OVH's wording; `bytes` null when the size was not announced and the body outgrew the disk.
+export function tooBigMessage(bytes: number | null, disk: { path: string; sizeBytes: number }): string {
+  const size = bytes === null ? `more than ${disk.sizeBytes}` : String(bytes);
+  return `image provided has a size of ${size} bytes which is larger than ${disk.path} of ${disk.sizeBytes} bytes`;
+}
+
+export function diskSizeRefusal(bytes: number, disk: { path: string; sizeBytes: number }): string | undefined {
+  return bytes > disk.sizeBytes ? tooBigMessage(bytes, disk) : undefined;
+}
+
 export type ScriptLookup =
   | { kind: "executable"; path: string; mode: number }
   | { kind: "missing"; path: string }

@@ -5,11 +5,18 @@
 
 import type { Inventory } from "../probe/types.ts";
 import type { InstallRequest, StorageRequest } from "../request/types.ts";
-import { configDriveStep } from "./config-drive.ts";
+import { byoiConfigDriveStep } from "./config-drive.ts";
 import { targetDisks } from "./disks.ts";
-import { downloadStep, IMAGE_PATH, inspectStep, moveBackupGptStep, streamImageStep, writeImageStep } from "./image.ts";
+import {
+  byoiInspectStep,
+  downloadStep,
+  IMAGE_PATH,
+  moveBackupGptStep,
+  streamImageStep,
+  writeImageStep,
+} from "./image.ts";
 import { TARGET_ROOT } from "./mounts.ts";
-import { bootEntriesStep, finishStep } from "./system.ts";
+import { byoiBootEntriesStep, finishStep } from "./system.ts";
 import { PLAN_VERSION, type Plan, type PlanStep } from "./types.ts";
 import { wipeStep } from "./wipe.ts";
 
@@ -29,7 +36,7 @@ export function byoiPlan(
   const wipe = wipeStep([disk.path], inventory.mdArrays, { breakArrays });
   const write: PlanStep[] = streamed
     ? [streamImageStep(request, disk.path, wipe)]
-    : [downloadStep(request, "ram", IMAGE_PATH), inspectStep(request), wipe, writeImageStep(request, disk.path)];
+    : [downloadStep(request, "ram", IMAGE_PATH), byoiInspectStep(request), wipe, writeImageStep(request, disk.path)];
   const table = inventory.gptBoot ? "gpt" : "mbr";
   return {
     version: PLAN_VERSION,
@@ -45,8 +52,8 @@ export function byoiPlan(
     steps: [
       ...write,
       moveBackupGptStep(disk.path),
-      configDriveStep(disk.path),
-      bootEntriesStep(request, inventory.firmware, []),
+      byoiConfigDriveStep(disk.path),
+      byoiBootEntriesStep(request, inventory.firmware),
       finishStep([], inventory.firmware),
     ],
   };

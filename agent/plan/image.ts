@@ -5,12 +5,14 @@ import { redactUrl } from "../redact.ts";
 import type { InstallRequest } from "../request/types.ts";
 import type {
   AttachStep,
+  ByoiInspectStep,
   CopyStep,
   DownloadStep,
   InspectStep,
   MoveBackupGptStep,
   WipeStep,
-  WriteImageStep,
+  WriteImageFromFile,
+  WriteImageFromHttp,
 } from "./types.ts";
 
 export const IMAGE_PATH = "/dev/shm/byol/image";
@@ -37,6 +39,12 @@ export function downloadStep(request: InstallRequest, destination: "ram" | "disk
 export function inspectStep(request: InstallRequest): InspectStep {
   const type = request.image.type;
   return { kind: "inspect", id: "inspect", title: `inspecting the ${type} image`, commands: [], imageType: type };
+}
+
+// BYOI: the real format, the qcow2 header, the size against the disk and the partition table.
+export function byoiInspectStep(request: InstallRequest): ByoiInspectStep {
+  const type = request.image.type;
+  return { kind: "byoi-inspect", id: "inspect", title: `inspecting the ${type} image`, commands: [], imageType: type };
 }
 
 // rsync keeping hard links, ACLs, xattrs, sparse files and numeric owners, on one filesystem.
@@ -69,7 +77,7 @@ export function copyStep(target: string, vfatMountPoints: readonly string[] = []
 
 // BYOI from RAM: qcow2 is converted, format given explicitly so qemu-img never probes, and -n so it
 // never creates (or truncates) the target; raw (--image-staging ram) is copied by byol, first MiB last.
-export function writeImageStep(request: InstallRequest, disk: string): WriteImageStep {
+export function writeImageStep(request: InstallRequest, disk: string): WriteImageFromFile {
   const qcow2 = request.image.type === "qcow2";
   return {
     kind: "write-image",
@@ -87,15 +95,15 @@ export function writeImageStep(request: InstallRequest, disk: string): WriteImag
 
 // BYOI raw, streamed: download, checks, wipe and write in one step, so the disk is wiped only once
 // the image's first MiB has shown a partition table. The plan lists the wipe's commands here.
-export function streamImageStep(request: InstallRequest, disk: string, wipe: WipeStep): WriteImageStep {
+export function streamImageStep(request: InstallRequest, disk: string, wipe: WipeStep): WriteImageFromHttp {
   const url = redactUrl(request.image.url);
-  const step: WriteImageStep = {
+  const step: WriteImageFromHttp = {
     kind: "write-image",
     id: "write-image",
     title: `streaming ${url} onto ${disk}, its first MiB written once the checksum matched`,
     commands: wipe.commands,
     disk,
-    imageType: request.image.type,
+    imageType: "raw",
     source: "http",
     url,
     wipe,

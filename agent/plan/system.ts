@@ -4,7 +4,14 @@ import { loaderDistro, toFirmwarePath } from "../efi/loader.ts";
 import { partitionOf } from "../efi/partition-of.ts";
 import type { Firmware } from "../probe/types.ts";
 import type { InstallRequest } from "../request/types.ts";
-import type { BootableScriptStep, BootEntriesStep, ConfigureStep, FinishStep, FstabEntry } from "./types.ts";
+import type {
+  BootableScriptStep,
+  BootEntriesStep,
+  ByoiBootEntriesStep,
+  ConfigureStep,
+  FinishStep,
+  FstabEntry,
+} from "./types.ts";
 
 export const BOOTABLE_SCRIPT = "/root/.ovh/make_image_bootable.sh";
 
@@ -53,6 +60,15 @@ export function bootEntriesStep(request: InstallRequest, firmware: Firmware, esp
     const order = ["efibootmgr", "-o", "<boot-order-by-policy>"];
     step.commands = [["efibootmgr", "-v"], ...create, ["efibootmgr", "-v"], order];
   }
+  return step;
+}
+
+// BYOI: the entry for the loader on the image's own ESP, found on the written disk at run time.
+export function byoiBootEntriesStep(request: InstallRequest, firmware: Firmware): ByoiBootEntriesStep {
+  const uefi = firmware === "uefi";
+  const title = uefi ? "creating UEFI boot entries" : "keeping the legacy BIOS boot order";
+  const step: ByoiBootEntriesStep = { kind: "byoi-boot-entries", id: "boot-entries", title, commands: [] };
+  if (uefi && request.efiBootloaderPath !== undefined) step.loaderPath = request.efiBootloaderPath;
   return step;
 }
 

@@ -7,7 +7,9 @@ import type { Span } from "../disk/spanning.ts";
 import type { Firmware } from "../probe/types.ts";
 import type { ChecksumType, ImageType, LayoutFileSystem, OperatingSystem, RaidLevel } from "../request/types.ts";
 
-export const PLAN_VERSION = 1;
+// 2: BYOI has its own step kinds (byoi-inspect, byoi-config-drive, byoi-boot-entries) and
+// write-image always names its source.
+export const PLAN_VERSION = 2;
 
 export type Argv = readonly string[];
 
@@ -99,9 +101,16 @@ export interface MountStep extends StepBase {
 export interface ConfigDriveStep extends StepBase {
   kind: "config-drive";
   disk: string;
-  device?: string; // the config-2 partition; absent for byoi_64, where it is appended after the image's partitions at run time
+  device: string; // the config-2 partition the plan allocated
   sizeMiB: number; // 64
   // contents (meta_data.json with a fresh uuid, user_data, network_data.json) are written at run time
+}
+// BYOI: the config-2 partition is appended after the image's own partitions at run time. Its id is
+// "config-drive", as for BYOLinux: events and status name the same step.
+export interface ByoiConfigDriveStep extends StepBase {
+  kind: "byoi-config-drive";
+  disk: string;
+  sizeMiB: number; // 64
 }
 
 // Image steps (issue 4, 6): placeholders now, filled in later.
@@ -115,6 +124,11 @@ export interface DownloadStep extends StepBase {
 }
 export interface InspectStep extends StepBase {
   kind: "inspect";
+  imageType: ImageType;
+}
+// BYOI's checks of the RAM copy (format, qcow2 header, size, partition table); id "inspect".
+export interface ByoiInspectStep extends StepBase {
+  kind: "byoi-inspect";
   imageType: ImageType;
 }
 export interface AttachStep extends StepBase {
@@ -142,20 +156,33 @@ export interface BootEntriesStep extends StepBase {
   espDevices: string[];
   loaderPath?: string;
 }
-export interface WriteImageStep extends StepBase {
+// BYOI: the ESP is the image's own, found on the written disk at run time; id "boot-entries".
+export interface ByoiBootEntriesStep extends StepBase {
+  kind: "byoi-boot-entries";
+  loaderPath?: string; // efiBootloaderPath (UEFI only)
+}
+interface WriteImageBase extends StepBase {
   kind: "write-image";
   disk: string;
-  imageType: ImageType;
-  // "http": a raw image streamed from the URL onto the disk, its checksum computed in the same pass
-  // and its first MiB written last; "file" (default): the copy the download step put in RAM.
-  source?: "http" | "file";
-  path?: string; // "file": /dev/shm/byol/image
-  url?: string; // "http": redacted
-  checksumType?: ChecksumType; // "http"
-  // "http": the disk's wipe, run once the image's first MiB has arrived and shows a partition table,
-  // before any byte of the image is written (so a refused image leaves the disk untouched)
-  wipe?: WipeStep;
 }
+// The copy the download step put in RAM: a qcow2 converted by the plan's qemu-img, a raw copied by byol.
+export interface WriteImageFromFile extends WriteImageBase {
+  source: "file";
+  imageType: ImageType;
+  path: string; // /dev/shm/byol/image
+}
+// A raw image streamed from the URL onto the disk, its checksum computed in the same pass and its
+// first MiB written last.
+export interface WriteImageFromHttp extends WriteImageBase {
+  source: "http";
+  imageType: "raw";
+  url: string; // redacted
+  checksumType?: ChecksumType;
+  // the disk's wipe, run once the image's first MiB has arrived and shows a partition table,
+  // before any byte of the image is written (so a refused image leaves the disk untouched)
+  wipe: WipeStep;
+}
+export type WriteImageStep = WriteImageFromFile | WriteImageFromHttp;
 export interface MoveBackupGptStep extends StepBase {
   kind: "move-backup-gpt";
   disk: string;
@@ -173,13 +200,16 @@ export type PlanStep =
   | MkfsStep
   | MountStep
   | ConfigDriveStep
+  | ByoiConfigDriveStep
   | DownloadStep
   | InspectStep
+  | ByoiInspectStep
   | AttachStep
   | CopyStep
   | ConfigureStep
   | BootableScriptStep
   | BootEntriesStep
+  | ByoiBootEntriesStep
   | WriteImageStep
   | MoveBackupGptStep
   | FinishStep;

@@ -15,6 +15,7 @@ export type OvhStep =
 const OVH_STEP: Record<StepKind, OvhStep> = {
   download: "download",
   inspect: "download",
+  "byoi-inspect": "download",
   wipe: "partitioning",
   partition: "partitioning",
   raid: "partitioning",
@@ -22,6 +23,7 @@ const OVH_STEP: Record<StepKind, OvhStep> = {
   mkfs: "partitioning",
   mount: "partitioning",
   "config-drive": "configdrive",
+  "byoi-config-drive": "configdrive",
   attach: "deploy",
   copy: "deploy",
   configure: "deploy",
@@ -29,10 +31,13 @@ const OVH_STEP: Record<StepKind, OvhStep> = {
   "move-backup-gpt": "deploy",
   "bootable-script": "make_image_bootable",
   "boot-entries": "boot order",
+  "byoi-boot-entries": "boot order",
   finish: "reboot",
 };
 
-// Plan step ids are the kind, or "kind:object" ("partition:/dev/sda", "mount:/boot").
+// Plan step ids are the kind, or "kind:object" ("partition:/dev/sda", "mount:/boot"); BYOI's own
+// kinds keep the id of the BYOLinux step they stand for ("inspect", "config-drive", "boot-entries"),
+// which maps to the same OVH step.
 export function stepKind(stepId: string): StepKind | undefined {
   const kind = stepId.split(":")[0] ?? "";
   return Object.hasOwn(OVH_STEP, kind) ? (kind as StepKind) : undefined;

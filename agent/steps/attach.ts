@@ -4,13 +4,13 @@
 // inspection found (also the fallback when the nbd module shows no partitions: max_part=0).
 
 import { mkdir, rmdir } from "node:fs/promises";
-import type { RunContext } from "../exec/context.ts";
+import type { RunContext, StepInputs } from "../exec/context.ts";
 import { deferRelease } from "../exec/teardown.ts";
 import { mountImagePartition } from "../image/expose.ts";
-import type { ImageState } from "../image/types.ts";
 import type { AttachStep } from "../plan/types.ts";
 
-export async function attach(ctx: RunContext, step: AttachStep, image: ImageState): Promise<void> {
+export async function run(ctx: RunContext, step: AttachStep, inputs: Pick<StepInputs, "image">): Promise<void> {
+  const { image } = inputs;
   const { file, inspection } = image;
   if (file === undefined || inspection === undefined) throw new Error("attach: the image was not inspected");
   await mkdir(step.mountPoint, { recursive: true, mode: 0o700 });

@@ -1,53 +1,17 @@
-// The config drive: format the config-2 partition with the plan's mkfs.vfat, then copy
-// cloud-init's OpenStack files onto it with mtools, so no vfat mount is needed.
-// The files are staged in a private directory in RAM, removed afterwards; the user data
-// is a secret, so it only ever appears as file contents, never on an argv or in a log.
+// Step "config-drive" (BYOLinux): the config-2 partition the plan allocated is formatted with the
+// plan's mkfs.vfat and filled with cloud-init's OpenStack files (meta_data.json with a fresh uuid,
+// user_data, network_data.json).
 
-import { mkdir, mkdtempDisposable, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import type { ConfigDriveFile } from "../config-drive/files.ts";
-import { InstallError } from "../errors.ts";
-import type { RunContext } from "../exec/context.ts";
-import { markDisksWritten } from "../exec/run-state.ts";
+import { randomUUID } from "node:crypto";
+import { configDriveFiles } from "../config-drive/files.ts";
+import { writeConfigDrive } from "../config-drive/write.ts";
+import type { RunContext, StepInputs } from "../exec/context.ts";
 import type { ConfigDriveStep } from "../plan/types.ts";
 
-const STAGING = "/dev/shm/byol-config-drive-";
-
-export async function configDrive(
+export async function run(
   ctx: RunContext,
   step: ConfigDriveStep,
-  files: readonly ConfigDriveFile[],
+  inputs: Pick<StepInputs, "request" | "inventory">,
 ): Promise<void> {
-  const device = step.device;
-  if (device === undefined) {
-    throw new InstallError(
-      "not-implemented",
-      step.id,
-      "byol install: appending a config drive after an image is not implemented yet",
-    );
-  }
-  markDisksWritten(ctx);
-  try {
-    for (const argv of step.commands) await ctx.runner.run(argv, { step: step.id });
-    await using staging = await mkdtempDisposable(STAGING); // mode 0700
-    for (const file of files) {
-      const path = join(staging.path, file.path);
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await writeFile(path, file.data, { mode: file.secret ? 0o600 : 0o644 });
-    }
-    const tops = [...new Set(files.map((f) => f.path.split("/")[0] as string))];
-    for (const top of tops) {
-      await ctx.runner.run(["mcopy", "-s", "-i", device, join(staging.path, top), "::/"], {
-        step: step.id,
-        env: { MTOOLS_SKIP_CHECK: "1" },
-      });
-    }
-    ctx.log.info({ step: step.id, files: files.map((f) => f.path) }, "config drive written");
-  } catch (error) {
-    if (ctx.signal.aborted) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new InstallError("config-drive", step.id, `Could not create configdrive on disk. (${detail})`, {
-      cause: error,
-    });
-  }
+  await writeConfigDrive(ctx, step, configDriveFiles(inputs.request, inputs.inventory.nics, randomUUID()));
 }

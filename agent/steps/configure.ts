@@ -3,15 +3,19 @@
 // /etc/mdadm/mdadm.conf with this install's arrays, /etc/hostname and the 127.0.1.1 line of /etc/hosts.
 
 import { InstallError } from "../errors.ts";
-import type { RunContext } from "../exec/context.ts";
+import type { RunContext, StepInputs } from "../exec/context.ts";
 import { readInRoot, writeInRoot } from "../image/files.ts";
 import { buildFstab, type FstabLine } from "../image/fstab.ts";
 import { hostnameFile, hostsWith } from "../image/hostname.ts";
 import { buildMdadmConf } from "../image/mdadm-conf.ts";
 import type { ConfigureStep } from "../plan/types.ts";
 
-export async function configure(ctx: RunContext, step: ConfigureStep, opts: { root: string }): Promise<void> {
-  const { root } = opts;
+export async function run(
+  ctx: RunContext,
+  step: ConfigureStep,
+  inputs: { plan: Pick<StepInputs["plan"], "targetRoot"> },
+): Promise<void> {
+  const root = inputs.plan.targetRoot;
   const lines: FstabLine[] = [];
   for (const e of step.fstab) {
     const { device, mountPoint, fileSystem, options, dump, pass } = e;

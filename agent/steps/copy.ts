@@ -20,8 +20,8 @@ interface Target extends TargetFs {
   fsType: string;
 }
 
-export async function copy(ctx: RunContext, step: CopyStep, mountsText?: string): Promise<void> {
-  const targets = targetsOf(step.target, mountsText ?? readFileSync("/proc/self/mounts", "utf8"));
+export async function run(ctx: RunContext, step: CopyStep): Promise<void> {
+  const targets = targetsOf(step.target, readFileSync("/proc/self/mounts", "utf8"));
   await checkFits(ctx, step, targets);
   const vfat = targets.filter((t) => t.fsType === "vfat" && t.path !== "");
   const excludes = vfat.map((t) => `--exclude=/${t.path}/*`);

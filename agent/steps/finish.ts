@@ -3,18 +3,29 @@
 
 import { readFileSync } from "node:fs";
 import { parseBootMgr } from "../efi/bootmgr.ts";
-import type { RunContext } from "../exec/context.ts";
+import type { RunContext, StepInputs } from "../exec/context.ts";
+import { reboot } from "../exec/reboot.ts";
 import type { FinishStep } from "../plan/types.ts";
 
-export interface FinishOptions {
+interface FinishOptions {
   noReboot: boolean;
-  firmware?: "uefi" | "bios"; // with "uefi", the summary lists byol's boot entries as the firmware has them
-  // called right before the reboot, e.g. to write the result line and close the run state:
-  // `reboot -f` leaves no time after it
-  beforeReboot?: () => void | Promise<void>;
+  firmware: "uefi" | "bios"; // with "uefi", the summary lists byol's boot entries as the firmware has them
 }
 
-export async function finish(ctx: RunContext, step: FinishStep, opts: FinishOptions): Promise<void> {
+// settings.beforeReboot is called right before the reboot, e.g. to write the result line and
+// close the run state: `reboot -f` leaves no time after it. The run record collects its files first,
+// while the target is still mounted.
+export async function run(
+  ctx: RunContext,
+  step: FinishStep,
+  inputs: {
+    settings: Pick<StepInputs["settings"], "noReboot" | "beforeReboot">;
+    plan: Pick<StepInputs["plan"], "firmware">;
+    recorder?: StepInputs["recorder"];
+  },
+): Promise<void> {
+  await inputs.recorder?.collect(ctx);
+  const opts: FinishOptions = { noReboot: inputs.settings.noReboot, firmware: inputs.plan.firmware };
   await ctx.runner.run(["sync"], { step: step.id });
   // Idempotent: disposing a disposed stack does nothing, so install.ts may dispose it again.
   await ctx.stack.disposeAsync();
@@ -26,7 +37,7 @@ export async function finish(ctx: RunContext, step: FinishStep, opts: FinishOpti
   const message = await summary(ctx, step, opts);
   ctx.events.emit({ step: step.id, phase: "log", level: "info", message });
   if (opts.noReboot) return;
-  await opts.beforeReboot?.();
+  await inputs.settings.beforeReboot?.();
   await reboot(ctx, step.id);
 }
 
@@ -42,26 +53,6 @@ async function summary(ctx: RunContext, step: FinishStep, opts: FinishOptions): 
     return `${where} (UEFI); boot entries ${entries || "none"}; BootOrder ${state.bootOrder.join(",")}; ${then}`;
   } catch {
     return `${where} (UEFI; efibootmgr could not be read); ${then}`;
-  }
-}
-
-// systemctl when a service manager runs; otherwise (byol's rescue system has none) reboot -f.
-// Never throws: the install is complete, and a failed step would reset the disks' tables.
-// Kept apart so tests never reach it with a real runner.
-export async function reboot(ctx: Pick<RunContext, "runner" | "log" | "events">, step: string): Promise<void> {
-  try {
-    await ctx.runner.run(["systemctl", "reboot"], { step, timeoutMs: 60_000 });
-    return;
-  } catch (error) {
-    ctx.log.warn({ err: error }, "systemctl reboot failed; trying reboot -f");
-  }
-  try {
-    await ctx.runner.run(["reboot", "-f"], { step, timeoutMs: 60_000 });
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    const message = `the install is complete but the server could not be rebooted (${why}); reboot it by hand`;
-    ctx.log.error({ err: error }, message);
-    ctx.events.emit({ step, phase: "log", level: "warn", message });
   }
 }
 

@@ -7,7 +7,7 @@ import { markDisksWritten } from "../exec/run-state.ts";
 import { lvmHandle } from "../exec/teardown.ts";
 import type { LvmStep } from "../plan/types.ts";
 
-export async function lvm(ctx: RunContext, step: LvmStep): Promise<void> {
+export async function run(ctx: RunContext, step: LvmStep): Promise<void> {
   markDisksWritten(ctx);
   let held = false;
   for (const argv of step.commands) {

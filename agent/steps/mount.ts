@@ -6,7 +6,7 @@ import type { RunContext } from "../exec/context.ts";
 import { mountHandle } from "../exec/teardown.ts";
 import type { MountStep } from "../plan/types.ts";
 
-export async function mount(ctx: RunContext, step: MountStep): Promise<void> {
+export async function run(ctx: RunContext, step: MountStep): Promise<void> {
   await mkdir(step.target, { recursive: true });
   for (const argv of step.commands) await ctx.runner.run(argv, { step: step.id });
   mountHandle(ctx, step.target);

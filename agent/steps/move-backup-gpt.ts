@@ -8,9 +8,9 @@ import type { RunContext } from "../exec/context.ts";
 import { markDisksWritten } from "../exec/run-state.ts";
 import type { MoveBackupGptStep } from "../plan/types.ts";
 
-export const MOVE_FAILED = "Can not move backup GPT data structures to the end of disk.";
+const MOVE_FAILED = "Can not move backup GPT data structures to the end of disk.";
 
-export async function moveBackupGpt(ctx: RunContext, step: MoveBackupGptStep): Promise<void> {
+export async function run(ctx: RunContext, step: MoveBackupGptStep): Promise<void> {
   markDisksWritten(ctx);
   try {
     const { table } = await readDiskTable(step.disk);

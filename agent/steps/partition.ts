@@ -10,7 +10,7 @@ import type { RunContext } from "../exec/context.ts";
 import { markDisksWritten } from "../exec/run-state.ts";
 import type { PartitionStep } from "../plan/types.ts";
 
-export async function partition(ctx: RunContext, step: PartitionStep): Promise<void> {
+export async function run(ctx: RunContext, step: PartitionStep): Promise<void> {
   markDisksWritten(ctx);
   for (const argv of step.commands) {
     if (isSettle(argv)) await settle(ctx, step.id, argv);

@@ -8,7 +8,7 @@ import { markDisksWritten } from "../exec/run-state.ts";
 import { mdHandle } from "../exec/teardown.ts";
 import type { RaidStep } from "../plan/types.ts";
 
-export async function raid(ctx: RunContext, step: RaidStep): Promise<void> {
+export async function run(ctx: RunContext, step: RaidStep): Promise<void> {
   markDisksWritten(ctx);
   for (const argv of step.commands) await ctx.runner.run(argv, { step: step.id });
   mdHandle(ctx, step.device);

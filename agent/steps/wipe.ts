@@ -11,8 +11,8 @@ import type { RunContext } from "../exec/context.ts";
 import { markDisksWritten } from "../exec/run-state.ts";
 import type { WipeStep } from "../plan/types.ts";
 
-export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
-  const run = (argv: readonly string[]) => ctx.runner.run(argv, { step: step.id });
+export async function run(ctx: RunContext, step: WipeStep): Promise<void> {
+  const command = (argv: readonly string[]) => ctx.runner.run(argv, { step: step.id });
   const holders = await releaseHolders(
     ctx,
     step.disks,
@@ -24,7 +24,7 @@ export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
     },
   );
   markDisksWritten(ctx);
-  for (const partition of holders.partitions) await run(["wipefs", "-a", "-f", partition]);
+  for (const partition of holders.partitions) await command(["wipefs", "-a", "-f", partition]);
 
   // the plan stops the arrays probe saw; the ones released above are already stopped
   const mdstat = parseMdstat(await readMdstat());
@@ -39,8 +39,8 @@ export async function wipe(ctx: RunContext, step: WipeStep): Promise<void> {
       ctx.log.info({ step: step.id, argv }, "skipped: the member already left the array");
       continue;
     }
-    await run(argv);
+    await command(argv);
   }
-  for (const disk of step.disks) await run(["partprobe", disk]);
+  for (const disk of step.disks) await command(["partprobe", disk]);
   await settle(ctx, step.id);
 }

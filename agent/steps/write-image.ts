@@ -12,42 +12,49 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
+import { byoiTarget, type TargetDisk } from "../disk/byoi-table.ts";
 import { type DownloadTuning, downloadImage } from "../download/image.ts";
 import { FileSinkError, InstallError } from "../errors.ts";
-import type { RunContext } from "../exec/context.ts";
+import type { RunContext, StepInputs } from "../exec/context.ts";
 import { markDisksWritten } from "../exec/run-state.ts";
+import { checkTable } from "../image/checks.ts";
 import { parseQcow2Header } from "../image/qcow2.ts";
+import { qemuProgress } from "../image/qemu-progress.ts";
 import { readHead } from "../image/read.ts";
+import { tooBigMessage } from "../image/refusals.ts";
 import { PlainPool } from "../io/batch-pool.ts";
 import { HeldHeadDisk, scrubDisk } from "../io/disk-sink.ts";
 import { FileSink } from "../io/file-sink.ts";
 import { ProgressStage } from "../io/progress.ts";
-import type { WriteImageStep } from "../plan/types.ts";
+import type { WriteImageFromHttp, WriteImageStep } from "../plan/types.ts";
 import type { ImageSpec } from "../request/types.ts";
-import { checkTable, type TargetDisk, tooBigMessage } from "./byoi-inspect.ts";
-import { wipe } from "./wipe.ts";
+import { run as wipe } from "./wipe.ts";
 
-export const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
-export interface WriteImageInputs {
-  image: ImageSpec; // the request's image: url, httpHeaders, checksum, type (secrets: never logged)
-  disk: TargetDisk; // the plan's disk: path, sizeBytes, logicalSectorSize
-  file?: string; // source "file": the downloaded copy (StepInputs.image.file)
-  download?: DownloadTuning; // --connections and the download's timeouts
-}
-
-export async function writeImage(ctx: RunContext, step: WriteImageStep, inputs: WriteImageInputs): Promise<void> {
-  if (step.source === "http") return streamRaw(ctx, step, inputs);
-  const file = inputs.file ?? step.path;
-  if (file === undefined) throw new Error("write-image: no downloaded image (the download step did not run)");
+export async function run(
+  ctx: RunContext,
+  step: WriteImageStep,
+  inputs: Pick<StepInputs, "request" | "plan" | "image" | "settings">,
+): Promise<void> {
+  const disk = byoiTarget(inputs.plan);
+  if (step.source === "http") return streamRaw(ctx, step, inputs.request.image, disk, inputs.settings.download);
+  const file = inputs.image.file ?? step.path;
   markDisksWritten(ctx);
-  if (step.imageType === "qcow2") return convertQcow2(ctx, step, file, inputs.disk);
-  return copyRaw(ctx, step, file, inputs.disk);
+  if (step.imageType === "qcow2") return convertQcow2(ctx, step, file, disk);
+  return copyRaw(ctx, step, file, disk);
 }
 
 // HTTP -> limit -> progress -> batches (hashed on a worker) -> disk, first MiB held back.
-async function streamRaw(ctx: RunContext, step: WriteImageStep, inputs: WriteImageInputs): Promise<void> {
-  const { image, disk } = inputs;
+// `image` is the request's: url, httpHeaders, checksum (secrets: never logged); `download`: --connections
+// and the download's timeouts.
+async function streamRaw(
+  ctx: RunContext,
+  step: WriteImageFromHttp,
+  image: ImageSpec,
+  disk: TargetDisk,
+  download: DownloadTuning | undefined,
+): Promise<void> {
   const target = new HeldHeadDisk({
     path: disk.path,
     sizeBytes: disk.sizeBytes,
@@ -60,7 +67,7 @@ async function streamRaw(ctx: RunContext, step: WriteImageStep, inputs: WriteIma
   });
   try {
     const result = await downloadImage({
-      ...inputs.download,
+      ...download,
       url: image.url,
       headers: image.httpHeaders,
       ...(image.checksum !== undefined && { checksum: image.checksum }),
@@ -85,8 +92,7 @@ async function streamRaw(ctx: RunContext, step: WriteImageStep, inputs: WriteIma
 }
 
 // The plan's wipe, nested here so that it runs only once the image has been accepted.
-async function wipeBeforeWriting(ctx: RunContext, step: WriteImageStep): Promise<void> {
-  if (step.wipe === undefined) throw new Error("write-image: a streamed image needs the plan's wipe");
+async function wipeBeforeWriting(ctx: RunContext, step: WriteImageFromHttp): Promise<void> {
   try {
     await wipe(ctx, step.wipe);
   } catch (error) {
@@ -138,25 +144,6 @@ async function convertQcow2(ctx: RunContext, step: WriteImageStep, file: string,
     await scrub(ctx, step, () => scrubDisk(disk.path, disk.sizeBytes, virtualSize));
     throw failure(ctx, step, error);
   }
-}
-
-// `qemu-img convert -p` prints "    (12.34/100%)\r"; reported at most every 250 ms, and at 100%.
-export function qemuProgress(report: (bytes: number) => void, total: number, now = () => performance.now()) {
-  let last = Number.NEGATIVE_INFINITY;
-  return (_stream: "stdout" | "stderr", chunk: string): void => {
-    const percent = lastPercent(chunk);
-    if (percent === undefined) return;
-    const t = now();
-    if (percent < 100 && t - last < 250) return;
-    last = t;
-    report(Math.round((percent / 100) * total));
-  };
-}
-
-export function lastPercent(text: string): number | undefined {
-  const all = [...text.matchAll(/\((\d+(?:\.\d+)?)\/100%\)/g)];
-  const m = all.at(-1);
-  return m === undefined ? undefined : Number(m[1]);
 }
 
 // Best effort: a scrub that fails is logged; the partition tables are reset after it anyway.

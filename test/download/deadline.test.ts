@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { access } from "node:fs/promises";
 import { test } from "node:test";
 import { downloadImage } from "../../agent/download/image.ts";
-import { setup } from "../io/download-setup.ts";
-import { image, send, serve } from "../io/image-server.ts";
+import { image, send, serve } from "../support/image-server.ts";
+import { setup } from "./setup.ts";
 
 const data = image(200_000);
 

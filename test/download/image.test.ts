@@ -4,8 +4,8 @@ import { access, readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { downloadImage, memoryLimitBytes } from "../../agent/download/image.ts";
 import { InstallError } from "../../agent/errors.ts";
-import { setup } from "../io/download-setup.ts";
-import { image, send, serve } from "../io/image-server.ts";
+import { image, send, serve } from "../support/image-server.ts";
+import { setup } from "./setup.ts";
 
 const data = image();
 const ALGORITHMS = ["md5", "sha1", "sha256", "sha512"] as const;

@@ -12,7 +12,7 @@ import { after, test } from "node:test";
 import { Agent } from "undici";
 import { openImage } from "../../agent/download/http.ts";
 import { RedirectError } from "../../agent/errors.ts";
-import { image, send, serve } from "../io/image-server.ts";
+import { image, send, serve } from "../support/image-server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "byol-tls-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

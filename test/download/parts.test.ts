@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { downloadImage } from "../../agent/download/image.ts";
-import { setup } from "../io/download-setup.ts";
-import { image, type Seen, send, serve } from "../io/image-server.ts";
+import { image, type Seen, send, serve } from "../support/image-server.ts";
+import { setup } from "./setup.ts";
 
 const KiB = 1024;
 const data = image(); // 3 MiB + 12345 bytes

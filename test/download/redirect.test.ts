@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { downloadImage } from "../../agent/download/image.ts";
-import { setup } from "../io/download-setup.ts";
-import { image, send, serve } from "../io/image-server.ts";
+import { image, send, serve } from "../support/image-server.ts";
+import { setup } from "./setup.ts";
 
 const data = image(100_000);
 const headers = { Authorization: "Bearer s3cr3t-t0ken", "X-Image-Token": "tok-98765" };

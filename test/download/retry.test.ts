@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { downloadImage } from "../../agent/download/image.ts";
-import { setup } from "../io/download-setup.ts";
-import { image, send, serve } from "../io/image-server.ts";
+import { image, send, serve } from "../support/image-server.ts";
+import { setup } from "./setup.ts";
 
 const data = image();
 const sha512 = createHash("sha512").update(data).digest("hex");

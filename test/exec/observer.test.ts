@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT_DIED } from "../../agent/status/follow.ts";
-import { type Served, serve } from "../io/image-server.ts";
+import { type Served, serve } from "../support/image-server.ts";
 
 const byol = join(import.meta.dirname, "../../bin/byol.mjs");
 const SECRET = "Bearer observer-test-secret";

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { text } from "node:stream/consumers";
 import { after, before, describe, it } from "node:test";
 import { buildTestImage } from "../../fixtures/images/test-image.ts";
-import { type Served, serve } from "../io/image-server.ts";
+import { type Served, serve } from "../support/image-server.ts";
 
 const repo = join(import.meta.dirname, "..", "..");
 const exe = process.env["BYOL_EXE"] ?? join(repo, "dist", "byol");

@@ -13,7 +13,7 @@ import { fetchImage } from "../../agent/fetch/fetch.ts";
 import { type Machine, THIS_MACHINE } from "../../agent/image/reach.ts";
 import { parseRequest } from "../../agent/request/index.ts";
 import { buildTestImage, type TestImageSpec } from "../../fixtures/images/test-image.ts";
-import { send, serve } from "../io/image-server.ts";
+import { send, serve } from "../support/image-server.ts";
 
 const byol = join(import.meta.dirname, "../../bin/byol.mjs");
 const root = mkdtempSync(join(tmpdir(), "byol-fetch-"));

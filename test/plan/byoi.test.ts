@@ -21,12 +21,12 @@ describe("buildPlan for byoi_64", () => {
     const plan = buildPlan(byoi("qcow2"), inventory("uefi-2disks"));
     assert.deepEqual(kindsOf(plan), [
       "download",
-      "inspect",
+      "byoi-inspect",
       "wipe",
       "write-image",
       "move-backup-gpt",
-      "config-drive",
-      "boot-entries",
+      "byoi-config-drive",
+      "byoi-boot-entries",
       "finish",
     ]);
     const download = plan.steps[0];
@@ -62,17 +62,17 @@ describe("buildPlan for byoi_64", () => {
       ],
     ]);
     assert.deepEqual(commandsOf(plan, "move-backup-gpt"), [["sgdisk", "-e", "/dev/sda"]]);
-    const cd = plan.steps.find((s) => s.kind === "config-drive");
+    const cd = plan.steps.find((s) => s.kind === "byoi-config-drive");
     assert.deepEqual(cd, {
-      kind: "config-drive",
+      kind: "byoi-config-drive",
       id: "config-drive",
       title: "appending the config drive to /dev/sda",
       commands: [],
       disk: "/dev/sda",
       sizeMiB: 64,
     });
-    const boot = plan.steps.find((s) => s.kind === "boot-entries");
-    assert.ok(boot?.kind === "boot-entries");
+    const boot = plan.steps.find((s) => s.kind === "byoi-boot-entries");
+    assert.ok(boot?.kind === "byoi-boot-entries");
     assert.equal(boot.loaderPath, "\\efi\\debian\\grubx64.efi");
     assert.deepEqual(
       plan.disks.map((d) => [d.path, d.partitions.length]),
@@ -83,7 +83,13 @@ describe("buildPlan for byoi_64", () => {
 
   it("raw: one step streams, checks, wipes and writes; the wipe is nested and listed", () => {
     const plan = buildPlan(byoi("raw"), inventory("uefi-2disks"));
-    assert.deepEqual(kindsOf(plan), ["write-image", "move-backup-gpt", "config-drive", "boot-entries", "finish"]);
+    assert.deepEqual(kindsOf(plan), [
+      "write-image",
+      "move-backup-gpt",
+      "byoi-config-drive",
+      "byoi-boot-entries",
+      "finish",
+    ]);
     const write = plan.steps[0];
     assert.ok(write?.kind === "write-image");
     assert.equal(write.source, "http");
@@ -102,7 +108,7 @@ describe("buildPlan for byoi_64", () => {
 
   it("raw with --image-staging ram: into RAM, inspected, wiped, then copied by byol", () => {
     const plan = buildPlan(byoi("raw"), inventory("uefi-1disk"), { imageStaging: "ram" });
-    assert.deepEqual(kindsOf(plan).slice(0, 4), ["download", "inspect", "wipe", "write-image"]);
+    assert.deepEqual(kindsOf(plan).slice(0, 4), ["download", "byoi-inspect", "wipe", "write-image"]);
     const download = plan.steps[0];
     assert.ok(download?.kind === "download" && download.destination === "ram");
     const write = plan.steps[3];
@@ -119,8 +125,8 @@ describe("buildPlan for byoi_64", () => {
 
   it("legacy BIOS: no loader path", () => {
     const plan = buildPlan(byoi("raw"), inventory("bios-3disks"));
-    const boot = plan.steps.find((s) => s.kind === "boot-entries");
-    assert.ok(boot?.kind === "boot-entries");
+    const boot = plan.steps.find((s) => s.kind === "byoi-boot-entries");
+    assert.ok(boot?.kind === "byoi-boot-entries");
     assert.equal(boot.loaderPath, undefined);
     assert.deepEqual(
       plan.disks.map((d) => d.path),

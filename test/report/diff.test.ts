@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { JournalEntry } from "../../agent/exec/types.ts";
 import type { PlanStep } from "../../agent/plan/types.ts";
 import { commandDiff, diffLines, diffRuns, formatDiff, planDiff, type RunDiff } from "../../agent/report/diff.ts";
-import { byolRun } from "../cli/byol-run.ts";
+import { byolRun } from "../support/byol-run.ts";
 import { recordOf } from "./helpers.ts";
 
 test("diffLines keeps the common lines and marks the others", () => {

@@ -9,7 +9,7 @@ import { PLAN_VERSION } from "../../agent/plan/types.ts";
 import { writeRunRecord } from "../../agent/report/bundle.ts";
 import { readRunRecord } from "../../agent/report/read.ts";
 import { buildRunSummary } from "../../agent/report/summary.ts";
-import { byolRun } from "../cli/byol-run.ts";
+import { byolRun } from "../support/byol-run.ts";
 import { fabricateRun, tempDir } from "./run-fixture.ts";
 
 async function recordWithPlanVersion(version: unknown): Promise<string> {

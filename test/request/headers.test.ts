@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { Agent } from "undici";
 import { openImage } from "../../agent/download/http.ts";
 import { parseRequest } from "../../agent/request/index.ts";
-import { type Served, serve } from "../io/image-server.ts";
+import { type Served, serve } from "../support/image-server.ts";
 import { byolinux } from "./fixture.ts";
 
 // Every C0/C1 control, ASCII, Latin-1, and a few beyond it (a surrogate half, BOM, emoji, €).

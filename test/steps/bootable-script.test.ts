@@ -26,10 +26,11 @@ import { Journal } from "../../agent/exec/journal.ts";
 import { createRunner } from "../../agent/exec/runner.ts";
 import type { StepEvent } from "../../agent/exec/types.ts";
 import { SAVED_RESOLV_CONF } from "../../agent/image/chroot.ts";
+import { SCRIPT_LOG } from "../../agent/image/script-output.ts";
 import { createLogger } from "../../agent/log.ts";
 import type { BootableScriptStep } from "../../agent/plan/types.ts";
 import { Redactor } from "../../agent/redact.ts";
-import { bootableScript, SCRIPT_LOG } from "../../agent/steps/bootable-script.ts";
+import * as bootableScript from "../../agent/steps/bootable-script.ts";
 
 const SECRET = "Bearer s3cr3t-token-for-tests";
 const root = process.getuid?.() === 0;
@@ -119,7 +120,7 @@ echo "the header is ${SECRET}"
 printf "no newline at the end"`);
     const { ctx, events, runDir } = context();
     try {
-      await bootableScript(ctx, step(dir), { timeoutMs: 20_000 });
+      await bootableScript.run(ctx, step(dir), { settings: { scriptTimeoutMs: 20_000 } });
       const got = lines(events);
       assert.equal(got[0], "hello from the chroot");
       assert.equal(got[1], "env: BYOL=1 HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin");
@@ -149,7 +150,7 @@ exit 1`);
   writeFileSync(join(dir, "etc/resolv.conf"), "nameserver 192.0.2.1 # the image's own\n");
   const { ctx, events, runDir } = context();
   try {
-    const error = await bootableScript(ctx, step(dir), { timeoutMs: 20_000 }).then(
+    const error = await bootableScript.run(ctx, step(dir), { settings: { scriptTimeoutMs: 20_000 } }).then(
       () => assert.fail("the step must fail"),
       (e: unknown) => e,
     );
@@ -185,7 +186,7 @@ wait`);
     const { ctx, events, runDir } = context();
     try {
       const started = Date.now();
-      const error = await bootableScript(ctx, step(dir), { timeoutMs: 1500 }).then(
+      const error = await bootableScript.run(ctx, step(dir), { settings: { scriptTimeoutMs: 1500 } }).then(
         () => assert.fail("the step must fail"),
         (e: unknown) => e,
       );
@@ -219,11 +220,14 @@ test("an image whose /sys is a symlink is refused before anything is mounted the
   symlinkSync(decoy, join(dir, "sys"));
   const { ctx, runDir } = context();
   try {
-    await assert.rejects(bootableScript(ctx, step(dir), { timeoutMs: 20_000 }), (e: unknown) => {
-      assert.ok(e instanceof InstallError);
-      assert.equal(e.message, `${dir}/sys in the installed system is a symbolic link; cannot mount on it`);
-      return true;
-    });
+    await assert.rejects(
+      bootableScript.run(ctx, step(dir), { settings: { scriptTimeoutMs: 20_000 } }),
+      (e: unknown) => {
+        assert.ok(e instanceof InstallError);
+        assert.equal(e.message, `${dir}/sys in the installed system is a symbolic link; cannot mount on it`);
+        return true;
+      },
+    );
     await ctx.stack.disposeAsync(); // what install.ts does on failure
     assert.deepEqual(mountsUnder(dir), []);
     assert.deepEqual(mountsUnder(decoy), []);
@@ -291,7 +295,7 @@ echo "via stderr" >&2
     );
     const { ctx, events, runDir } = context();
     try {
-      await bootableScript(ctx, step(dir), { timeoutMs: 20_000, rescueDev: dev });
+      await bootableScript.run(ctx, step(dir), { settings: { scriptTimeoutMs: 20_000, rescueDev: dev } });
       const got = lines(events);
       assert.ok(got.includes("fd: /proc/self/fd stdout: /proc/self/fd/1"), got.join("\n"));
       assert.ok(got.includes("/dev/pts: devpts") && got.includes("/dev/shm: tmpfs"), got.join("\n"));

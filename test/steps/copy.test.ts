@@ -11,12 +11,13 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { InstallError } from "../../agent/errors.ts";
 import type { ImageState } from "../../agent/image/types.ts";
-import { attach } from "../../agent/steps/attach.ts";
-import { configure } from "../../agent/steps/configure.ts";
-import { copy } from "../../agent/steps/copy.ts";
-import { inspect } from "../../agent/steps/inspect.ts";
+import type { InspectStep } from "../../agent/plan/types.ts";
+import * as attach from "../../agent/steps/attach.ts";
+import * as configure from "../../agent/steps/configure.ts";
+import * as copy from "../../agent/steps/copy.ts";
+import * as inspect from "../../agent/steps/inspect.ts";
 import { buildTestImage, type TestImageSpec } from "../../fixtures/images/test-image.ts";
-import { mountsUnder, testRun } from "../image/context.ts";
+import { mountsUnder, testRun } from "../support/run.ts";
 
 const root = mkdtempSync(join(tmpdir(), "byol-copy-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -42,12 +43,17 @@ async function prepare(spec: TestImageSpec, rootMiB: number, bootMiB: number) {
   const dir = mkdtempSync(join(root, "case-"));
   const t = testRun();
   const image: ImageState = { file: buildTestImage(dir, "image.raw", spec) };
-  await inspect(t.ctx, { kind: "inspect", id: "inspect", title: "inspect", commands: [], imageType: "raw" }, image);
+  const step: InspectStep = { kind: "inspect", id: "inspect", title: "inspect", commands: [], imageType: "raw" };
+  await inspect.run(t.ctx, step, { image });
   const target = join(dir, "a");
   const rootDev = targetFs(t, join(dir, "root.fs"), rootMiB, target);
   const bootDev = targetFs(t, join(dir, "boot.fs"), bootMiB, join(target, "boot"));
   const source = join(dir, "image");
-  await attach(t.ctx, { kind: "attach", id: "attach", title: "attach", commands: [], mountPoint: source }, image);
+  await attach.run(
+    t.ctx,
+    { kind: "attach", id: "attach", title: "attach", commands: [], mountPoint: source },
+    { image },
+  );
   return { dir, t, image, target, source, rootDev, bootDev };
 }
 
@@ -56,7 +62,7 @@ describe("attach, copy and configure on the host", { concurrency: 1 }, () => {
     const p = await prepare({ format: "raw", sizeMiB: 64 }, 96, 32);
     try {
       assert.match(p.image.attached?.device ?? "", /^\/dev\/loop\d+$/);
-      await copy(p.t.ctx, {
+      await copy.run(p.t.ctx, {
         kind: "copy",
         id: "copy",
         title: "copy",
@@ -84,7 +90,7 @@ describe("attach, copy and configure on the host", { concurrency: 1 }, () => {
       );
       assert.ok(p.t.events.some((e) => e.step === "copy" && e.phase === "progress"));
 
-      await configure(
+      await configure.run(
         p.t.ctx,
         {
           kind: "configure",
@@ -98,7 +104,7 @@ describe("attach, copy and configure on the host", { concurrency: 1 }, () => {
           mdadmConf: false,
           hostname: "copied.example.com",
         },
-        { root: p.target },
+        { plan: { targetRoot: p.target } },
       );
       const fstab = readFileSync(at("etc/fstab"), "utf8");
       const uuid = (dev: string) => sh("blkid", ["-c", "/dev/null", "-s", "UUID", "-o", "value", dev]);
@@ -131,7 +137,7 @@ describe("attach, copy and configure on the host", { concurrency: 1 }, () => {
         source: p.source,
         target: p.target,
       };
-      await assert.rejects(copy(p.t.ctx, step), (e: unknown) => {
+      await assert.rejects(copy.run(p.t.ctx, step), (e: unknown) => {
         assert.ok(e instanceof InstallError);
         assert.equal(e.code, "too-big");
         assert.match(

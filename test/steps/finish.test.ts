@@ -14,7 +14,7 @@ import type { CommandResult, Runner, StepEvent } from "../../agent/exec/types.ts
 import { createLogger } from "../../agent/log.ts";
 import type { FinishStep } from "../../agent/plan/types.ts";
 import { Redactor } from "../../agent/redact.ts";
-import { finish } from "../../agent/steps/finish.ts";
+import * as finish from "../../agent/steps/finish.ts";
 
 const skip = process.getuid?.() === 0 ? false : "needs root: mounts a tmpfs";
 
@@ -74,7 +74,7 @@ test(
       await ctx.runner.run(["mkdir", target], { step: "t" });
       await ctx.runner.run(["mount", "-t", "tmpfs", "tmpfs", target], { step: "t" });
       mountHandle(ctx, target);
-      await finish(ctx, step([target]), { noReboot: true, firmware: "bios" });
+      await finish.run(ctx, step([target]), { settings: { noReboot: true }, plan: { firmware: "bios" } });
       assert.equal(mounted(target), false);
       assert.equal(ctx.stack.disposed, true);
       await ctx.stack.disposeAsync(); // what install.ts does after the steps today
@@ -103,10 +103,9 @@ test("UEFI summary from efibootmgr; reboot: the caller's hook, systemctl, then r
   const { ctx, events } = context(dir, runner);
   const order: string[] = [];
   try {
-    await finish(ctx, step([]), {
-      noReboot: false,
-      firmware: "uefi",
-      beforeReboot: () => void order.push(`hook after ${runner.argv.length} commands`),
+    await finish.run(ctx, step([]), {
+      settings: { noReboot: false, beforeReboot: () => void order.push(`hook after ${runner.argv.length} commands`) },
+      plan: { firmware: "uefi" },
     });
     assert.deepEqual(runner.argv, [["sync"], ["efibootmgr", "-v"], ["systemctl", "reboot"], ["reboot", "-f"]]);
     assert.deepEqual(order, ["hook after 2 commands"]);
@@ -129,7 +128,7 @@ test("systemctl reboot works: no reboot -f; a target still mounted after the tea
   const runner = fakeRunner(["efibootmgr"]);
   const { ctx, events } = context(dir, runner);
   try {
-    await finish(ctx, step(["/proc"]), { noReboot: false, firmware: "uefi" });
+    await finish.run(ctx, step(["/proc"]), { settings: { noReboot: false }, plan: { firmware: "uefi" } });
     assert.deepEqual(runner.argv, [["sync"], ["efibootmgr", "-v"], ["systemctl", "reboot"]]);
     assert.deepEqual(
       events.map((e) => (e.phase === "log" ? `${e.level}: ${e.message}` : e.phase)),
@@ -148,7 +147,7 @@ test("neither systemctl nor reboot -f works: a warning, never an error that woul
   const runner = fakeRunner(["systemctl", "reboot"]);
   const { ctx, events } = context(dir, runner);
   try {
-    await finish(ctx, step([]), { noReboot: false, firmware: "bios" });
+    await finish.run(ctx, step([]), { settings: { noReboot: false }, plan: { firmware: "bios" } });
     assert.deepEqual(runner.argv, [["sync"], ["systemctl", "reboot"], ["reboot", "-f"]]);
     assert.deepEqual(events.at(-1), {
       step: "finish",

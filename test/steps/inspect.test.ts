@@ -10,9 +10,9 @@ import { after, describe, it } from "node:test";
 import { InstallError } from "../../agent/errors.ts";
 import type { ImageState } from "../../agent/image/types.ts";
 import type { InspectStep } from "../../agent/plan/types.ts";
-import { inspect } from "../../agent/steps/inspect.ts";
+import * as inspect from "../../agent/steps/inspect.ts";
 import { buildTestImage, SCRIPT, type TestImageSpec } from "../../fixtures/images/test-image.ts";
-import { mountsUnder, testRun } from "../image/context.ts";
+import { mountsUnder, testRun } from "../support/run.ts";
 
 const MISSING = "The '/root/.ovh/make_image_bootable.sh' file does not exist.";
 const root = mkdtempSync(join(tmpdir(), "byol-inspect-"));
@@ -33,8 +33,8 @@ async function run(spec: TestImageSpec, imageType: "qcow2" | "raw" = spec.format
   const t = testRun();
   const image: ImageState = { file };
   try {
-    const result = await inspect(t.ctx, step(imageType), image);
-    return { result, image, t };
+    await inspect.run(t.ctx, step(imageType), { image });
+    return { result: image.inspection, image, t };
   } catch (error) {
     return { error, image, t };
   } finally {

@@ -9,7 +9,7 @@ import {
   imageSpec,
   imagesDir,
   parseSums,
-} from "../../scripts/images/images.ts";
+} from "../../../scripts/images/images.ts";
 
 const KEY = "a".repeat(64);
 const byolinux = imageSpec("byolinux-debian12");

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { makeBootEntries, syncEsps } from "../../agent/efi/entries.ts";
 import { InstallError } from "../../agent/errors.ts";
 import type { RunContext } from "../../agent/exec/context.ts";
 import { Journal } from "../../agent/exec/journal.ts";
@@ -15,7 +16,6 @@ import type { CommandResult, Runner, StepEvent } from "../../agent/exec/types.ts
 import { createLogger } from "../../agent/log.ts";
 import type { BootEntriesStep } from "../../agent/plan/types.ts";
 import { Redactor } from "../../agent/redact.ts";
-import { bootEntries, syncEsps } from "../../agent/steps/boot-entries.ts";
 
 const sample = (name: string) =>
   readFileSync(new URL(`../../fixtures/efibootmgr/${name}`, import.meta.url)).toString("utf8");
@@ -74,7 +74,7 @@ test("a real-server-like NVRAM: copy the ESP, remove our old entries, create, th
   const { ctx, events, dir } = context(runner);
   try {
     const espDir = esp(dir);
-    await bootEntries(ctx, step, {
+    await makeBootEntries(ctx, step, {
       bootOrder: "network-first",
       firmware: "uefi",
       disks,
@@ -108,7 +108,7 @@ test("OVMF defaults, disk-first: nothing to remove; -o puts the new entries firs
   const runner = fakeRunner([sample("ovmf-v.txt"), sample("ovmf-v-after-create.txt")]);
   const { ctx, dir } = context(runner);
   try {
-    await bootEntries(ctx, step, {
+    await makeBootEntries(ctx, step, {
       bootOrder: "disk-first",
       firmware: "uefi",
       disks,
@@ -131,7 +131,7 @@ test("keep: the order from before, since efibootmgr -c itself put the new entrie
   const runner = fakeRunner([sample("ovmf-v.txt"), sample("ovmf-v-after-create.txt")]);
   const { ctx, dir } = context(runner);
   try {
-    await bootEntries(ctx, step, {
+    await makeBootEntries(ctx, step, {
       bootOrder: "keep",
       firmware: "uefi",
       disks,
@@ -151,7 +151,7 @@ test("NVMe, one ESP, no hostname: the label names the distribution; the plan's l
   const { ctx, dir } = context(runner);
   try {
     const one: BootEntriesStep = { ...step, espDevices: ["/dev/nvme0n1p1"], loaderPath: "\\efi\\debian\\grubx64.efi" };
-    await bootEntries(ctx, one, {
+    await makeBootEntries(ctx, one, {
       bootOrder: "disk-first",
       firmware: "uefi",
       disks: ["/dev/nvme0n1"],
@@ -184,7 +184,7 @@ test("no boot loader on the ESP: a clear error before NVRAM is touched", async (
   try {
     const espDir = esp(dir, ["EFI/debian/grub.cfg"]);
     await assert.rejects(
-      bootEntries(ctx, step, { bootOrder: "disk-first", firmware: "uefi", disks, espMountPoint: espDir }),
+      makeBootEntries(ctx, step, { bootOrder: "disk-first", firmware: "uefi", disks, espMountPoint: espDir }),
       (e: unknown) => {
         assert.ok(e instanceof InstallError);
         assert.equal(e.code, "boot");
@@ -203,7 +203,7 @@ test("efibootmgr listing no entry with our label after creating it fails the ste
   const { ctx, dir } = context(runner);
   try {
     const options = { bootOrder: "disk-first", firmware: "uefi", disks, espMountPoint: esp(dir) } as const;
-    await assert.rejects(bootEntries(ctx, step, options), /efibootmgr created no entry "byol debian \(sda\)"/);
+    await assert.rejects(makeBootEntries(ctx, step, options), /efibootmgr created no entry "byol debian \(sda\)"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

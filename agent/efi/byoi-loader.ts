@@ -1,31 +1,21 @@
-// Step "boot-entries" for BYOI. UEFI: the ESP is the image's own (GPT type EF00, MBR 0xEF), found
-// on the written disk; efiBootloaderPath must name a file on it, looked up with mtools (FAT is
-// case-insensitive, and so is mtools' lookup), or the step fails listing the .efi files there.
-// Then the ordinary boot-entries step makes the efibootmgr entry and applies --boot-order.
-// Legacy BIOS: no entry; the ordinary step checks the MBR's boot code and warns.
+// BYOI's ESP is the image's own (GPT type EF00, MBR 0xEF), found on the written disk;
+// efiBootloaderPath must name a file on it, looked up with mtools (FAT is case-insensitive, and so
+// is mtools' lookup), or the step fails listing the .efi files there.
 
 import { findEsp, readDiskTable } from "../disk/byoi-table.ts";
 import { InstallError } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { partitionDevice } from "../plan/disks.ts";
-import type { BootEntriesStep } from "../plan/types.ts";
-import { type BootEntriesOptions, bootEntries } from "./boot-entries.ts";
-import type { TargetDisk } from "./byoi-inspect.ts";
+import type { ByoiBootEntriesStep } from "../plan/types.ts";
 
 const MTOOLS = { MTOOLS_SKIP_CHECK: "1" };
 
-export type ByoiBootOptions = Omit<BootEntriesOptions, "disks" | "espMountPoint"> & { disk: TargetDisk };
-
-export async function byoiBootEntries(ctx: RunContext, step: BootEntriesStep, opts: ByoiBootOptions): Promise<void> {
-  const { disk, ...rest } = opts;
-  const options: BootEntriesOptions = { ...rest, disks: [disk.path] };
-  if (opts.firmware === "bios") return bootEntries(ctx, step, options);
-  const esp = await findLoader(ctx, step, disk.path);
-  return bootEntries(ctx, { ...step, espDevices: [esp] }, options);
-}
-
 // The ESP's device, once the loader is known to be on it.
-export async function findLoader(ctx: RunContext, step: BootEntriesStep, disk: string): Promise<string> {
+export async function findLoader(
+  ctx: RunContext,
+  step: Pick<ByoiBootEntriesStep, "id" | "loaderPath">,
+  disk: string,
+): Promise<string> {
   const { table } = await readDiskTable(disk);
   const esp = findEsp(table);
   if (esp === undefined) {

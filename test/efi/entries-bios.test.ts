@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gptSectorSize } from "../../agent/efi/bios-boot.ts";
+import { biosBootProblem, makeBootEntries } from "../../agent/efi/entries.ts";
 import type { RunContext } from "../../agent/exec/context.ts";
 import type { StepEvent } from "../../agent/exec/types.ts";
 import { createLogger } from "../../agent/log.ts";
 import type { BootEntriesStep } from "../../agent/plan/types.ts";
 import { Redactor } from "../../agent/redact.ts";
-import { biosBootProblem, bootEntries } from "../../agent/steps/boot-entries.ts";
 
 const MiB = 1024 * 1024;
 
@@ -120,7 +120,7 @@ test("bootEntries under BIOS warns once per disk that lacks GRUB, never fails, r
       commands: [],
       espDevices: [],
     };
-    await bootEntries(ctx, step, { bootOrder: "network-first", firmware: "bios", disks: [good, bad, missing] });
+    await makeBootEntries(ctx, step, { bootOrder: "network-first", firmware: "bios", disks: [good, bad, missing] });
     assert.deepEqual(
       events.map((e) => (e.phase === "log" ? `${e.level}: ${e.message}` : e.phase)),
       [

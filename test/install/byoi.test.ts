@@ -10,17 +10,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { findLoader } from "../../agent/efi/byoi-loader.ts";
 import type { JournalEntry, StepEvent } from "../../agent/exec/types.ts";
 import { install as install_ } from "../../agent/install.ts";
 import { IMAGE_PATH } from "../../agent/plan/image.ts";
 import { buildPlan, type PlanOptions } from "../../agent/plan/index.ts";
-import type { BootEntriesStep, Plan, PlanStep } from "../../agent/plan/types.ts";
+import type { ByoiBootEntriesStep, Plan, PlanStep } from "../../agent/plan/types.ts";
 import { parseInventory } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
-import { findLoader } from "../../agent/steps/byoi-boot.ts";
-import { testRun } from "../image/context.ts";
-import { type Served, send, serve } from "../io/image-server.ts";
-import { allZero, gptImage, isGpt, MiB, mbrImage, readBytes, shimTools, sparseDisk } from "./helpers.ts";
+import { allZero, gptImage, isGpt, MiB, mbrImage, readBytes, shimTools, sparseDisk } from "../support/byoi-images.ts";
+import { type Served, send, serve } from "../support/image-server.ts";
+import { testRun } from "../support/run.ts";
 
 // the inventory's disk (the probe accepts /dev paths only); the plan's steps then name the file instead
 const FAKE_DISK = "/dev/byol-test-nonexistent-byoi";
@@ -181,7 +181,11 @@ function mtype(disk: string, offset: number, path: string): string {
 
 describe("byoi_64 on a file standing in for the disk", () => {
   it("raw, streamed: verified, backup GPT moved, config drive at the very end", async () => {
-    const r = await install({ name: "gpt", diskMiB: 96, only: ["write-image", "move-backup-gpt", "config-drive"] });
+    const r = await install({
+      name: "gpt",
+      diskMiB: 96,
+      only: ["write-image", "move-backup-gpt", "byoi-config-drive"],
+    });
     assert.equal(r.code, 0, r.error.message);
     const disk = readFileSync(r.disk);
     // the boot code and everything after the primary GPT (34 sectors) as in the image; sgdisk -e
@@ -313,7 +317,7 @@ describe("byoi_64 on a file standing in for the disk", () => {
       name: "gpt.qcow2",
       type: "qcow2",
       diskMiB: 96,
-      only: ["download", "inspect", "wipe", "write-image", "move-backup-gpt", "config-drive"],
+      only: ["download", "byoi-inspect", "wipe", "write-image", "move-backup-gpt", "byoi-config-drive"],
     });
     assert.equal(r.code, 0, r.error.message);
     const raw = images.get("gpt")!;
@@ -329,14 +333,18 @@ describe("byoi_64 on a file standing in for the disk", () => {
     const r = await install({
       name: "gpt",
       plan: { imageStaging: "ram" },
-      only: ["download", "inspect", "wipe", "write-image"],
+      only: ["download", "byoi-inspect", "wipe", "write-image"],
     });
     assert.equal(r.code, 0, r.error.message);
     assert.deepEqual(readBytes(r.disk, 0, 24 * MiB), r.image);
   });
 
   it("MBR: no backup GPT to move, the config drive in a free primary slot at the end", async () => {
-    const r = await install({ name: "mbr", diskMiB: 128, only: ["write-image", "move-backup-gpt", "config-drive"] });
+    const r = await install({
+      name: "mbr",
+      diskMiB: 128,
+      only: ["write-image", "move-backup-gpt", "byoi-config-drive"],
+    });
     assert.equal(r.code, 0, r.error.message);
     const mbr = readBytes(r.disk, 0, 512);
     const e = 446 + 16 * 2;
@@ -352,7 +360,7 @@ describe("byoi_64 on a file standing in for the disk", () => {
     const r = await install({
       name: "mbr-full",
       diskMiB: 256,
-      only: ["write-image", "move-backup-gpt", "config-drive"],
+      only: ["write-image", "move-backup-gpt", "byoi-config-drive"],
     });
     assert.equal(r.code, 4);
     assert.match(r.error.message, /^Could not create configdrive on disk\. \(no free primary partition slot/);
@@ -363,12 +371,11 @@ describe("byoi_64 on a file standing in for the disk", () => {
     assert.equal(r.code, 0, r.error.message);
     const boot = r.steps.find((s) => s.kind === "write-image")!;
     for (const loaderPath of ["\\efi\\debian\\grubx64.efi", "\\EFI\\DEBIAN\\GRUBX64.EFI"]) {
-      const step: BootEntriesStep = {
-        kind: "boot-entries",
+      const step: ByoiBootEntriesStep = {
+        kind: "byoi-boot-entries",
         id: "boot-entries",
         title: "",
         commands: [],
-        espDevices: [],
         loaderPath,
       };
       assert.equal(await findLoader(testRun().ctx, step, r.disk), `${r.disk}1`, boot.id);
@@ -376,7 +383,7 @@ describe("byoi_64 on a file standing in for the disk", () => {
   });
 
   it("efiBootloaderPath not on the ESP: the message lists the .efi files found", async () => {
-    const r = await install({ name: "noloader", only: ["write-image", "boot-entries"] });
+    const r = await install({ name: "noloader", only: ["write-image", "byoi-boot-entries"] });
     assert.equal(r.code, 4);
     assert.equal(
       r.error.message,

@@ -13,7 +13,7 @@ import { after, describe, it } from "node:test";
 import { PlainPool } from "../../agent/io/batch-pool.ts";
 import { HEAD_BYTES, HeldHeadDisk } from "../../agent/io/disk-sink.ts";
 import { FileSink } from "../../agent/io/file-sink.ts";
-import { allZero, MiB, readBytes, sparseDisk } from "./helpers.ts";
+import { allZero, MiB, readBytes, sparseDisk } from "../support/byoi-images.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "byol-disk-sink-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

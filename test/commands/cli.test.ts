@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { buildPlan, formatPlan } from "../../agent/plan/index.ts";
 import { readInventoryFile } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
-import { byolRun } from "./byol-run.ts";
+import { byolRun } from "../support/byol-run.ts";
 
 const byol = join(import.meta.dirname, "../../bin/byol.mjs");
 
@@ -109,7 +109,7 @@ describe("byol plan", { concurrency: 4 }, () => {
     assert.deepEqual(await kinds(), await kinds("--image-staging", "stream"));
     assert.deepEqual((await kinds("--image-staging", "ram")).slice(0, 4), [
       "download",
-      "inspect",
+      "byoi-inspect",
       "wipe",
       "write-image",
     ]);

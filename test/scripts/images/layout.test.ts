@@ -6,7 +6,7 @@ import {
   byolinuxLayoutProblems,
   type GptPartition,
   parseSgdiskPrint,
-} from "../../scripts/images/layout.ts";
+} from "../../../scripts/images/layout.ts";
 
 // Captured `sgdisk -p` output of built images (byolinux-debian12 converted to raw, byoi-debian12-raw).
 const byolinuxText = readFileSync(new URL("sgdisk-byolinux.txt", import.meta.url), "utf8");

@@ -11,7 +11,7 @@ import { CommandError } from "../../agent/errors.ts";
 import type { RunContext } from "../../agent/exec/context.ts";
 import type { CommandResult, RunOptions, StepEvent } from "../../agent/exec/types.ts";
 import { install, runSteps, selectSteps } from "../../agent/install.ts";
-import type { Plan, PlanStep } from "../../agent/plan/types.ts";
+import { PLAN_VERSION, type Plan, type PlanStep } from "../../agent/plan/types.ts";
 import type { Inventory } from "../../agent/probe/types.ts";
 import { Redactor } from "../../agent/redact.ts";
 import type { InstallRequest } from "../../agent/request/types.ts";
@@ -102,7 +102,7 @@ function diskSteps(target: string): PlanStep[] {
 
 function plan(steps: PlanStep[]): Plan {
   return {
-    version: 1,
+    version: PLAN_VERSION,
     operatingSystem: "byolinux_64",
     firmware: "uefi",
     table: "gpt",
@@ -201,6 +201,8 @@ test("selectSteps: without --stop-after every step runs, byoi_64's included; --s
     commands: [],
     disk: "/dev/vdb",
     imageType: "raw",
+    source: "file",
+    path: "/dev/shm/byol/image",
   };
   const move: PlanStep = { kind: "move-backup-gpt", id: "move-backup-gpt", title: "m", commands: [], disk: "/dev/vdb" };
   const byoi = { ...plan([write, move, image("finish")]), operatingSystem: "byoi_64" as const };

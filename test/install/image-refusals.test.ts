@@ -16,7 +16,7 @@ import type { Plan } from "../../agent/plan/types.ts";
 import { parseInventory } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
 import { buildTestImage, type TestImageSpec } from "../../fixtures/images/test-image.ts";
-import { type Served, serve } from "../io/image-server.ts";
+import { type Served, serve } from "../support/image-server.ts";
 
 const FAKE_DISK = "/dev/byol-test-nonexistent-a";
 const MISSING = "The '/root/.ovh/make_image_bootable.sh' file does not exist.";
