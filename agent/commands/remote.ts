@@ -4,9 +4,7 @@
 // drops), copy the run record into --out DIR, and exit with the install's exit code.
 
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { text } from "node:stream/consumers";
 import { fileURLToPath } from "node:url";
 import { EXIT, RemoteError, RequestError, UsageError } from "../errors.ts";
 import { shellJoin, shellQuote } from "../plan/quote.ts";
@@ -18,7 +16,7 @@ import { SshTransport, type Transport } from "../remote/ssh.ts";
 import { DEFAULT_REMOTE_DIR, describeLocal, ensureExecutable, type LocalExecutable } from "../remote/upload.ts";
 import { createRemoteView } from "../remote/view.ts";
 import { parseRequest } from "../request/index.ts";
-import { jsonErrorReason } from "../request/json-error.ts";
+import { readRequestInput } from "../request/read.ts";
 
 // The controller's own flags (the others go to the remote byol as they are), as parseArgs
 // options: test/commands/help.test.ts checks that --help names each.
@@ -175,24 +173,13 @@ async function passthrough(t: Transport, opts: RemoteArgs, byol: string, request
   return call.exitCode;
 }
 
-// The request's text as given (the server validates it again), after the same checks as install.
+// The request, read and checked as install reads it, as the text sent on stdin (the server checks
+// it again).
 async function readRequest(fileOrDash: string): Promise<string> {
-  const source = (
-    fileOrDash === "-"
-      ? await text(process.stdin)
-      : await readFile(fileOrDash, "utf8").catch((e: Error) => {
-          throw new RequestError([`request: cannot read ${fileOrDash}: ${e.message}`]);
-        })
-  ).replace(/^\uFEFF/, "");
-  let json: unknown;
-  try {
-    json = JSON.parse(source);
-  } catch (error) {
-    throw new RequestError([`request: invalid JSON: ${jsonErrorReason(error, source)}`]);
-  }
+  const json = await readRequestInput(fileOrDash);
   const parsed = parseRequest(json);
   if (!parsed.ok) throw new RequestError(parsed.problems);
-  return source;
+  return JSON.stringify(json);
 }
 
 // dist/byol: this very program when it is the single executable, else next to the running bundle
