@@ -23,7 +23,7 @@ const image = randomBytes(3 * 1024 * 1024 + 321);
 const WRONG = "0".repeat(128);
 
 let root: string;
-let good = Buffer.alloc(0); // a raw image with a partition table, built by the fetch test
+let good = Buffer.alloc(0); // a byolinux qcow2 image, built by the fetch test
 let server: Served;
 
 before(async () => {
@@ -36,7 +36,7 @@ before(async () => {
   mkdirSync(join(root, "proc"), { recursive: true });
   execFileSync("mount", ["-t", "proc", "proc", join(root, "proc")]);
   server = await serve((req, res) => {
-    const data = req.url === "/good.raw" ? good : image;
+    const data = req.url === "/good.qcow2" ? good : image;
     res.writeHead(200, { "content-length": data.length });
     res.end(data);
   });
@@ -157,11 +157,9 @@ describe("dist/byol in a Debian 12 chroot with no Node", { concurrency: 1 }, () 
   it("fetch, when this byol has it: a good image exit 0, a wrong checksum exit 3 with OVH's message", async (t) => {
     const help = await byol(["fetch", "--help"]);
     if (help.code !== 0) return t.skip("this byol has no fetch command yet");
-    const raw = readFileSync(buildTestImage(mkdtempSync(join(tmpdir(), "byol-exe-image-")), "good", { format: "raw" }));
-    good = raw;
-    const goodRequest = JSON.parse(request(createHash("sha512").update(raw).digest("hex")));
-    goodRequest.customizations.imageURL = `${server.url}/good.raw`;
-    goodRequest.customizations.imageType = "raw";
+    good = readFileSync(buildTestImage(mkdtempSync(join(tmpdir(), "byol-exe-image-")), "good", { format: "qcow2" }));
+    const goodRequest = JSON.parse(request(createHash("sha512").update(good).digest("hex")));
+    goodRequest.customizations.imageURL = `${server.url}/good.qcow2`;
     writeFileSync(join(root, "tmp", "good.json"), JSON.stringify(goodRequest));
     writeFileSync(join(root, "tmp", "bad.json"), request(WRONG));
     const ok = await byol(["fetch", "--request", "/tmp/good.json", "--output", "/tmp/image"]);
