@@ -12,8 +12,10 @@ import type { IncomingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { RedirectError } from "../errors.ts";
+import { Reclaimer } from "../io/reclaim.ts";
 
 export const MAX_REDIRECTS = 10;
+const reclaimer = new Reclaimer(); // one for every connection: what matters is the bytes received in all
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface ImageTarget {
@@ -102,6 +104,7 @@ function get(url: URL, headers: Record<string, string>, options: OpenOptions): P
           resolve({ status, headers: responseHeaders, body, error: () => failure, discard, url });
         },
         onResponseData(c, chunk) {
+          reclaimer.received(chunk.length);
           if (!body.push(chunk)) c.pause();
         },
         onResponseEnd() {

@@ -44,7 +44,7 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   retry?: RetryPolicy;
   connections?: number; // parallel ranged connections when the server allows; 1: one connection. Default 8
-  partBytes?: number; // the size of a part over several connections; default 64 MiB / connections, ≤ 8 MiB
+  partBytes?: number; // the size of a part over several connections; default 32 MiB / connections, ≤ 8 MiB
   allowInsecureRedirect?: boolean; // follow a redirect from https to http
   idleTimeoutMs?: number; // a connection that receives nothing for this long is dropped (and resumed); default 60 s
   deadlineMs?: number; // the whole download, retries included, must end within this; default none

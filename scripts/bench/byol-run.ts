@@ -1,5 +1,5 @@
 // One byol download, run in a child process by the benchmark so that its peak RSS is its own.
-// Usage: node byol-run.ts URL DEST [md5|sha1|sha256|sha512|none] [EXPECTED_HEX]
+// Usage: node byol-run.ts URL DEST [md5|sha1|sha256|sha512|none] [EXPECTED_HEX] [CONNECTIONS]
 // Prints one JSON line: { ms, bytes, digest, maxRssKiB, threads } where threads is the CPU
 // time (ms) of each busy thread: main, hash worker, libuv pool (the file writes).
 
@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { downloadImage } from "../../agent/download/image.ts";
 import type { ChecksumType } from "../../agent/request/types.ts";
 
-const [url, destination, algorithm = "sha512", expected] = process.argv.slice(2);
+const [url, destination, algorithm = "sha512", expected, connections] = process.argv.slice(2);
 if (url === undefined || destination === undefined) throw new Error("usage: byol-run.ts URL DEST [ALGO] [HEX]");
 const checksum =
   algorithm === "none" ? undefined : { type: algorithm as ChecksumType, value: expected ?? "0".repeat(128) };
@@ -33,6 +33,7 @@ const result = await downloadImage({
   limitBytes: 64 * 1024 ** 3,
   events: { emit: () => {} },
   ...(checksum === undefined ? {} : { checksum }),
+  ...(connections === undefined ? {} : { connections: Number(connections) }),
 });
 const ms = performance.now() - start;
 const maxRssKiB = process.resourceUsage().maxRSS;

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { bundle } from "../bundle.ts";
 import { timed } from "./timed.ts";
 
-export const SIZE = 2 * 1024 ** 3;
+// 2 GiB; BYOL_BENCH_MIB sets another size (a quick smoke run of the bench itself)
+export const SIZE = Number(process.env.BYOL_BENCH_MIB ?? 2048) * 1024 ** 2;
 
 export function cacheDir(): string {
   return join(process.env.BYOL_CACHE ?? join(homedir(), ".cache", "byol"), "bench");
@@ -17,7 +18,7 @@ export function cacheDir(): string {
 
 // AES-CTR keystream: random-looking (incompressible) and made at GB/s.
 export async function ensureImage(dir: string): Promise<string> {
-  const path = join(dir, "random-2g.bin");
+  const path = join(dir, SIZE === 2 * 1024 ** 3 ? "random-2g.bin" : `random-${SIZE / 1024 ** 2}m-full.bin`);
   if (existsSync(path)) return path;
   await mkdir(dir, { recursive: true });
   const file = await open(`${path}.tmp`, "w");
@@ -39,9 +40,14 @@ export async function digestOf(path: string, algorithm: "sha256" | "sha512"): Pr
   return hex;
 }
 
-// scripts/bench/byol-run.ts as one .mjs, like dist/byol.mjs.
-export async function bundleRunner(dir: string): Promise<string> {
-  const outfile = join(dir, "byol-run.mjs");
-  await bundle({ entry: new URL("./byol-run.ts", import.meta.url).pathname, outfile });
+// A script of the repository as one .mjs in `dir`, like dist/byol.mjs (no type stripping at run time).
+export async function bundleScript(dir: string, entry: string, name: string): Promise<string> {
+  const outfile = join(dir, name);
+  await bundle({ entry: new URL(entry, import.meta.url).pathname, outfile });
   return outfile;
+}
+
+// scripts/bench/byol-run.ts as one .mjs.
+export function bundleRunner(dir: string): Promise<string> {
+  return bundleScript(dir, "./byol-run.ts", "byol-run.mjs");
 }

@@ -4,7 +4,7 @@
 // size and first MiB, wipes the target (wipefs, sgdisk -Z), streams the body with the hash in the
 // same pass, and writes the first MiB after the checksum matched. The run's journal, events, state
 // and run record go to a temporary run dir.
-// Usage: node raw-run.ts URL TARGET TARGET_BYTES SHA512_HEX
+// Usage: node raw-run.ts URL TARGET TARGET_BYTES SHA512_HEX [CONNECTIONS]
 // Prints one JSON line: { ms, bytes, digest, maxRssKiB, exitCode }.
 
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -17,7 +17,7 @@ import type { Plan } from "../../agent/plan/types.ts";
 import { parseInventory } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
 
-const [url, path, size, expected] = process.argv.slice(2);
+const [url, path, size, expected, connections] = process.argv.slice(2);
 if (url === undefined || path === undefined || size === undefined || expected === undefined) {
   throw new Error("usage: raw-run.ts URL TARGET TARGET_BYTES SHA512_HEX");
 }
@@ -60,6 +60,7 @@ try {
     json: true,
     noReboot: true,
     bootOrder: "keep",
+    ...(connections !== undefined && { download: { connections: Number(connections) } }),
     runDir,
     report: join(runDir, "record.tar"),
     out,
