@@ -102,6 +102,8 @@ goes, and the report says how much RAM a server needs to install the image.
   --output FILE    where the image goes (kept after an inspection refusal, removed after a
                    failed download or checksum)
   --json           JSON lines as for install; the result line carries the report as "image"
+  --connections N, --allow-insecure-redirect, --download-idle-timeout S, --download-deadline S
+                   the download, as for byol install
 
 Exit: 0 the image passes (as far as this machine can tell), 2 invalid request, 3 download,
 checksum or inspection failed, with install's message (OVH's wording), 130 interrupted.

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, stat, statfs } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import { downloadImage } from "../download/image.ts";
+import { type DownloadTuning, downloadImage } from "../download/image.ts";
 import { EXIT, Interrupted } from "../errors.ts";
 import type { RunContext } from "../exec/context.ts";
 import { createEventSink, type ResultEventSink } from "../exec/events.ts";
@@ -31,6 +31,7 @@ export interface FetchOptions {
   request: InstallRequest;
   output: string;
   json: boolean;
+  download?: DownloadTuning; // --connections, --allow-insecure-redirect, the download's timeouts
   out?: NodeJS.WritableStream; // default process.stdout
   machine?: Machine; // what this machine can do; default the real one
 }
@@ -58,7 +59,7 @@ export async function fetchImage(opts: FetchOptions): Promise<number> {
   };
   using _signals = onInterrupt((signal) => abort.abort(new Interrupted(signal)));
   try {
-    const report = await run(ctx, opts.request, output, opts.machine ?? THIS_MACHINE);
+    const report = await run(ctx, opts.request, output, opts.machine ?? THIS_MACHINE, opts.download ?? {});
     await stack.disposeAsync();
     if (!opts.json) out.write(redactor.redact(formatReport(report)));
     return finish(events, EXIT.ok, undefined, report);
@@ -73,13 +74,20 @@ export async function fetchImage(opts: FetchOptions): Promise<number> {
   }
 }
 
-async function run(ctx: RunContext, request: InstallRequest, output: string, machine: Machine): Promise<FetchReport> {
+async function run(
+  ctx: RunContext,
+  request: InstallRequest,
+  output: string,
+  machine: Machine,
+  download: DownloadTuning,
+): Promise<FetchReport> {
   const { image } = request;
   await mkdir(dirname(output), { recursive: true });
   const free = await freeBytes(output);
   const title = `downloading the ${image.type} image to ${output}`;
   const downloaded = await framed(ctx, "download", title, () =>
     downloadImage({
+      ...download,
       url: image.url,
       headers: image.httpHeaders,
       ...(image.checksum !== undefined && { checksum: image.checksum }),
