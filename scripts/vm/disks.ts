@@ -10,6 +10,8 @@ export interface DiskRequest {
   logicalBlockSize?: 512 | 4096;
   /** virtio serial (max 20 characters). Default byol-disk-<n>. */
   serial?: string;
+  /** "usb": a removable USB stick, which byol must never write. Default virtio. */
+  bus?: "virtio" | "usb";
 }
 
 /** A scratch disk as created: where it is and what the guest sees. */
@@ -29,6 +31,7 @@ export function planDisks(requests: readonly DiskRequest[], dir: string): Scratc
       serial: r.serial ?? `byol-disk-${i}`,
       logicalBlockSize: r.logicalBlockSize ?? 512,
       sizeBytes,
+      ...(r.bus === "usb" && { bus: "usb" as const }),
     };
   });
 }

@@ -24,6 +24,9 @@ export function parseMachine(text: string, baseDir: string): MachineSpec {
     if (d.logicalBlockSize !== undefined && d.logicalBlockSize !== 512 && d.logicalBlockSize !== 4096) {
       throw new Error(`machine: disks[${i}].logicalBlockSize must be 512 or 4096, got ${d.logicalBlockSize}`);
     }
+    if (d.bus !== undefined && d.bus !== "virtio" && d.bus !== "usb") {
+      throw new Error(`machine: disks[${i}].bus must be "virtio" or "usb", got ${JSON.stringify(d.bus)}`);
+    }
   }
   const shares = (raw.shares ?? []).map((s) => ({ ...s, hostPath: resolve(baseDir, s.hostPath) }));
   return { firmware: raw.firmware, memoryMiB: raw.memoryMiB, cpus: raw.cpus, disks: raw.disks, shares };

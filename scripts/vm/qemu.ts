@@ -9,6 +9,8 @@ export interface QemuDisk {
   logicalBlockSize: 512 | 4096;
   /** Writes go to a throw-away overlay; the file stays as it was. */
   snapshot?: boolean;
+  /** "usb": a removable USB stick (usb-storage on a qemu-xhci controller, /dev/sdX in the guest). Default virtio. */
+  bus?: "virtio" | "usb";
 }
 
 /** A host directory exported read-only over 9p (virtio). */
@@ -78,11 +80,13 @@ export function qemuArgs(spec: QemuSpec): string[] {
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${spec.ovmf.vars}`);
   }
   args.push("-kernel", spec.kernel, "-initrd", spec.initrd, "-append", spec.append);
+  if (spec.disks.some((d) => d.bus === "usb")) args.push("-device", "qemu-xhci,id=xhci");
   spec.disks.forEach((d, i) => {
     const snapshot = d.snapshot ? ",snapshot=on" : "";
     args.push("-drive", `file=${d.path},if=none,id=d${i},format=${d.format},cache=unsafe,discard=unmap${snapshot}`);
     const blocks = d.logicalBlockSize === 4096 ? ",logical_block_size=4096,physical_block_size=4096" : "";
-    args.push("-device", `virtio-blk-pci,drive=d${i},serial=${d.serial}${blocks}`);
+    if (d.bus === "usb") args.push("-device", `usb-storage,bus=xhci.0,drive=d${i},serial=${d.serial},removable=on`);
+    else args.push("-device", `virtio-blk-pci,drive=d${i},serial=${d.serial}${blocks}`);
   });
   for (const s of spec.shares) {
     args.push("-virtfs", `local,path=${s.hostPath},mount_tag=${s.tag},security_model=none,readonly=on,multidevs=remap`);

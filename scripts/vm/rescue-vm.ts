@@ -73,6 +73,25 @@ export interface RescueVm extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
+// The names the guest gives the disks: virtio disks vdb, vdc, ... (vda is the rescue root) in
+// order, USB sticks sda, sdb, ... in order (the only SCSI disks of the VM).
+export function guestNames(scratch: readonly ScratchDisk[]): VmDisk[] {
+  let virtio = 0;
+  let usb = 0;
+  return scratch.map((d) => {
+    if (d.bus === "usb") {
+      const letter = String.fromCharCode(97 + usb++);
+      return {
+        ...d,
+        guestDevice: `/dev/sd${letter}`,
+        guestById: `/dev/disk/by-id/usb-QEMU_QEMU_HARDDISK_${d.serial}-0:0`,
+      };
+    }
+    const letter = String.fromCharCode(98 + virtio++);
+    return { ...d, guestDevice: `/dev/vd${letter}`, guestById: `/dev/disk/by-id/virtio-${d.serial}` };
+  });
+}
+
 // Starts QEMU and resolves once the guest printed READY_MARKER and answers SSH; never leaves QEMU behind on failure.
 export async function bootRescue(opts: BootOptions): Promise<RescueVm> {
   const log = opts.log ?? (() => {});
@@ -82,11 +101,7 @@ export async function bootRescue(opts: BootOptions): Promise<RescueVm> {
   const consoleLog = join(dir, "console.log");
   await rm(consoleLog, { force: true });
   const scratch = planDisks(opts.disks, dir);
-  const disks: VmDisk[] = scratch.map((d, i) => ({
-    ...d,
-    guestDevice: `/dev/vd${String.fromCharCode(98 + i)}`,
-    guestById: `/dev/disk/by-id/virtio-${d.serial}`,
-  }));
+  const disks: VmDisk[] = guestNames(scratch);
   const keyDir = join(dir, "ssh");
   await rm(keyDir, { recursive: true, force: true });
   await mkdir(keyDir, { mode: 0o700 });

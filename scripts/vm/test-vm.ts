@@ -43,12 +43,13 @@ async function main(): Promise<number> {
   await using vm = await bootRescue({ ...machine, image, outDir: join(repo, "out", "vm"), name: "test-vm", log: say });
   say(`boot to ready: ${(vm.bootMs / 1000).toFixed(1)} s; console log: ${vm.consoleLog}`);
 
-  const disks = vm.disks.map(({ serial, guestDevice, guestById, sizeBytes, logicalBlockSize }) => ({
+  const disks = vm.disks.map(({ serial, guestDevice, guestById, sizeBytes, logicalBlockSize, bus }) => ({
     serial,
     guestDevice,
     guestById,
     sizeBytes,
     logicalBlockSize,
+    ...(bus === "usb" && { removable: true }),
   }));
   const env = [`BYOL_VM=1`, `BYOL_VM_FIRMWARE=${machine.firmware}`, `BYOL_VM_DISKS=${JSON.stringify(disks)}`];
   const command = `cd /opt/byol && ${commandLine(["env", ...env, "node", "--test", "--test-reporter=spec", ...files])}`;

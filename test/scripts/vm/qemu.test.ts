@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { netdevOption, type QemuSpec, qemuArgs } from "../../../scripts/vm/qemu.ts";
+import { guestNames } from "../../../scripts/vm/rescue-vm.ts";
 
 function spec(over: Partial<QemuSpec> = {}): QemuSpec {
   return {
@@ -61,6 +62,32 @@ describe("qemuArgs", () => {
       "virtio-blk-pci,drive=d0,serial=byol-rescue-root",
       "virtio-blk-pci,drive=d1,serial=byol-4kn-a,logical_block_size=4096,physical_block_size=4096",
     ]);
+  });
+
+  it("attaches a USB stick as removable usb-storage on one xhci controller, named sda in the guest", () => {
+    const stick = {
+      path: "/vm/disk1.raw",
+      format: "raw",
+      serial: "byol-usb-stick",
+      logicalBlockSize: 512,
+      bus: "usb",
+    } as const;
+    const args = qemuArgs(spec({ disks: [...spec().disks, stick] }));
+    const devices = after(args, "-device");
+    assert.equal(devices.filter((d) => d.startsWith("qemu-xhci")).length, 1);
+    assert.ok(
+      devices.includes("usb-storage,bus=xhci.0,drive=d2,serial=byol-usb-stick,removable=on"),
+      devices.join(" "),
+    );
+    assert.ok(!qemuArgs(spec()).some((a) => a.startsWith("qemu-xhci")), "no controller without a stick");
+    const names = guestNames([
+      { ...stick, sizeBytes: 1 },
+      { path: "/vm/disk2.raw", format: "raw", serial: "a", logicalBlockSize: 512, sizeBytes: 1 },
+    ]);
+    assert.deepEqual(
+      names.map((d) => d.guestDevice),
+      ["/dev/sda", "/dev/vdb"],
+    );
   });
 
   it("exports shares read-only over 9p", () => {

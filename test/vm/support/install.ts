@@ -36,16 +36,18 @@ export interface VmDisk {
   guestDevice: string;
   sizeBytes: number;
   logicalBlockSize: number;
+  removable?: boolean; // a USB stick (test/vm/machine.json "bus": "usb"): never a target
 }
 
 export function vmDisks(): VmDisk[] {
   return JSON.parse(process.env["BYOL_VM_DISKS"] ?? "[]") as VmDisk[];
 }
 
-// Disk groups as byol counts them: identical size and sector size, numbered by first disk.
+// Disk groups as byol counts them: identical size and sector size, numbered by first disk;
+// removable disks never join one.
 export function diskGroup(id: number): string[] {
   const groups = new Map<string, string[]>();
-  for (const d of vmDisks()) {
+  for (const d of vmDisks().filter((disk) => !disk.removable)) {
     const key = `${d.sizeBytes}|${d.logicalBlockSize}`;
     groups.set(key, [...(groups.get(key) ?? []), d.guestDevice]);
   }
@@ -145,11 +147,16 @@ export function requestIn(dir: string, body: object): string {
 }
 
 // Runs `byol install --stop-after disks --json` on a request; `onEvent` may kill it.
-export async function install(name: string, body: object, onEvent?: OnEvent): Promise<Run> {
+export async function install(
+  name: string,
+  body: object,
+  onEvent?: OnEvent,
+  extraArgs: readonly string[] = [],
+): Promise<Run> {
   const dir = join(WORK, name);
   const requestFile = requestIn(dir, body);
   const runDir = join(dir, "run");
-  const args = ["install", "--request", requestFile, "--stop-after", "disks", "--json", "--no-reboot"];
+  const args = ["install", "--request", requestFile, "--stop-after", "disks", "--json", "--no-reboot", ...extraArgs];
   return { ...(await spawnByol([...args, "--run-dir", runDir], onEvent)), runDir };
 }
 
