@@ -3,7 +3,6 @@
 // SIGTERM, and before a reboot), and upload it when --report-url is given. Never throws:
 // a run record that cannot be written is logged, and the install's result stands.
 
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { RunContext } from "../exec/context.ts";
@@ -15,6 +14,7 @@ import type { Redactor } from "../redact.ts";
 import type { InstallRequest } from "../request/types.ts";
 import { type ExtraFile, writeRunRecord } from "./bundle.ts";
 import { readJsonLines } from "./jsonl.ts";
+import { readInside } from "./read-inside.ts";
 import { buildRunSummary, type TimedEvent } from "./summary.ts";
 import { describeUploadUrl, uploadRunRecord } from "./upload.ts";
 
@@ -113,7 +113,7 @@ export async function collectFinalFiles(
     ["fstab", "etc/fstab"],
     ["mdadm.conf", "etc/mdadm/mdadm.conf"],
   ] as const) {
-    const content = await readFile(join(plan.targetRoot, path), "utf8").catch(() => undefined);
+    const content = await readInside(plan.targetRoot, path);
     if (content !== undefined) files.push({ name, content });
   }
   for (const disk of disksWritten ? plan.disks : []) {
