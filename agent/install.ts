@@ -23,7 +23,7 @@ import { DEFAULT_SCRIPT_TIMEOUT_MS } from "./image/script-output.ts";
 import { createLogger } from "./log.ts";
 import type { Plan, PlanStep, StepKind } from "./plan/types.ts";
 import type { Inventory } from "./probe/types.ts";
-import { redactorFor } from "./redact.ts";
+import { redactorFor, urlSecrets } from "./redact.ts";
 import { RunRecorder } from "./report/recorder.ts";
 import type { InstallRequest } from "./request/types.ts";
 import { createStatusTap, teeEvents } from "./status/tap.ts";
@@ -85,7 +85,7 @@ export async function install(opts: InstallOptions): Promise<number> {
   const runId = opts.runId ?? newRunId();
   const stateDir = opts.runDir ?? defaultRunDir();
   const runDir = opts.runDir ?? join(stateDir, runId);
-  const redactor = redactorFor(opts.request);
+  const redactor = redactorFor(opts.request).add(...urlSecrets(opts.reportUrl));
   const events = teeEvents(
     createEventSink({
       json: opts.json,
@@ -114,7 +114,7 @@ export async function install(opts: InstallOptions): Promise<number> {
   const runner = createRunner({ journal, redactor, log, signal: abort.signal, events });
   const state: RunState = { runId, targetDisks: opts.plan.disks.map((d) => d.path), disksWritten: false };
   const store = RunStateStore.start({ runId, targetDisks: state.targetDisks, dir: stateDir });
-  events.add(createStatusTap({ dir: stateDir, runId, planStepIds: steps.map((s) => s.id) }));
+  events.add(createStatusTap({ dir: stateDir, runId, planStepIds: steps.map((s) => s.id), redactor }));
   const recorder = new RunRecorder({
     runId,
     runDir,

@@ -5,6 +5,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ResultEventSink, RunResult } from "../exec/events.ts";
+import type { Redactor } from "../redact.ts";
 import type { StepEvent } from "../exec/types.ts";
 import { initialStatus, type RunStatus, reduceStatus } from "./reduce.ts";
 
@@ -16,6 +17,7 @@ export interface StatusTapOptions {
   runId: string;
   planStepIds: readonly string[];
   now?: () => number; // for tests
+  redactor?: Redactor; // the run's: the file is redacted like every other output (error messages land in it)
 }
 
 export type StatusTap = ResultEventSink & { readonly status: RunStatus };
@@ -30,7 +32,7 @@ export function createStatusTap(opts: StatusTapOptions): StatusTap {
   const write = () => {
     lastWrite = now();
     try {
-      writeStatusFile(file, status);
+      writeStatusFile(file, status, opts.redactor);
     } catch {
       // status is a convenience; the event stream and journal still have everything
     }
@@ -53,10 +55,11 @@ export function createStatusTap(opts: StatusTapOptions): StatusTap {
 }
 
 // Atomic, as the state file: a poller sees the old status or the new one.
-export function writeStatusFile(file: string, status: RunStatus): void {
+export function writeStatusFile(file: string, status: RunStatus, redactor?: Redactor): void {
   mkdirSync(join(file, ".."), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(status)}\n`);
+  const text = `${JSON.stringify(status)}\n`;
+  writeFileSync(tmp, redactor === undefined ? text : redactor.redact(text));
   renameSync(tmp, file);
 }
 

@@ -57,6 +57,12 @@ function raid1Across(disks: readonly [string, string]): void {
 }
 
 const journalOf = (runDir: string) => readFileSync(`${runDir}/journal.jsonl`, "utf8");
+// Every command the run ran, one line each (lsblk's output in the journal names every disk).
+const commandsOf = (runDir: string) =>
+  journalOf(runDir)
+    .trim()
+    .split("\n")
+    .map((l) => (JSON.parse(l) as { argv: string[] }).argv.join(" "));
 
 describe("disks that are not targets", { skip: SKIP, concurrency: false }, () => {
   it(
@@ -90,17 +96,13 @@ describe("disks that are not targets", { skip: SKIP, concurrency: false }, () =>
           const broke = await install("span-broken", request(storage, "vm-span"), undefined, ["--break-arrays"]);
           try {
             assertDone(broke);
-            const journal = journalOf(broke.runDir);
-            assert.match(
-              journal,
-              new RegExp(`"argv":\\["mdadm","${MD}","--fail","${target}2","--remove","${target}2"\\]`),
+            const commands = commandsOf(broke.runDir);
+            assert.ok(commands.includes(`mdadm ${MD} --fail ${target}2 --remove ${target}2`), commands.join("\n"));
+            assert.ok(
+              !commands.some((c) => c.includes(MD) && !c.includes("--fail")),
+              "the array is never wiped or stopped",
             );
-            assert.doesNotMatch(
-              journal,
-              new RegExp(`"argv":\\["wipefs","-a","-f","${MD}"\\]`),
-              "the array is never wiped",
-            );
-            assert.doesNotMatch(journal, new RegExp(`"${other}`), `${other} is never named in a command`);
+            assert.ok(!commands.some((c) => c.includes(other)), `${other} is never named in a command`);
           } finally {
             assert.equal(cleanup(broke).status, 0);
           }
@@ -146,7 +148,8 @@ describe("disks that are not targets", { skip: SKIP, concurrency: false }, () =>
       const run = await install("usb-stick", request([{ diskGroupId: 1, partitioning: { disks: 1 } }], "vm-usb"));
       try {
         assertDone(run);
-        assert.doesNotMatch(journalOf(run.runDir), /\/dev\/sda/, "no command names the stick");
+        const commands = commandsOf(run.runDir);
+        assert.ok(!commands.some((c) => c.includes("/dev/sda")), `no command names the stick: ${commands.join("\n")}`);
       } finally {
         assert.equal(cleanup(run).status, 0);
       }
