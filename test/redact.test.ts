@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { redactorFor, redactUrl, urlSecrets } from "../agent/redact.ts";
 import { parseRequest } from "../agent/request/index.ts";
-import { type Served, serve } from "./io/image-server.ts";
+import { type Served, serve } from "./support/image-server.ts";
 
 interface UrlCase {
   signer: string;
