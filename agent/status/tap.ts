@@ -5,8 +5,8 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ResultEventSink, RunResult } from "../exec/events.ts";
-import type { Redactor } from "../redact.ts";
 import type { StepEvent } from "../exec/types.ts";
+import type { Redactor } from "../redact.ts";
 import { initialStatus, type RunStatus, reduceStatus } from "./reduce.ts";
 
 export const STATUS_FILE = "status.json";
