@@ -16,9 +16,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "undici";
 import { FileSinkError, InstallError, PartsMismatch, RedirectError, TransientError } from "../errors.ts";
 import type { EventSink } from "../exec/types.ts";
+import { detectFormat } from "../image/format.ts";
+import { formatMismatch } from "../image/refusals.ts";
 import { PlainPool } from "../io/batch-pool.ts";
 import { type BatchDestination, FileSink } from "../io/file-sink.ts";
 import { HashWorker } from "../io/hash-worker.ts";
+import { HeadStage } from "../io/head.ts";
 import { LimitStage } from "../io/limit.ts";
 import { ProgressStage } from "../io/progress.ts";
 import { Redactor } from "../redact.ts";
@@ -36,7 +39,7 @@ export interface DownloadOptions {
   target?: BatchDestination; // written instead of the file (a disk); never created, truncated or removed here
   batchBytes?: number; // the size of the batches written and hashed; default 1 MiB
   limitBytes: number; // the image must be smaller than this: see memoryLimitBytes()
-  imageType?: ImageType; // named in the too-big message
+  imageType?: ImageType; // named in the too-big message; an image too big whose first bytes show another format is refused for its format
   // replaces the too-big message; `bytes` is the announced size, null when the body outgrew the limit
   limitMessage?: string | ((bytes: number | null) => string);
   events: EventSink;
@@ -70,7 +73,7 @@ export function memoryLimitBytes(memoryBytes: number): number {
 }
 
 type Settings = Required<Pick<DownloadOptions, "step" | "retry" | "connections" | "idleTimeoutMs">> &
-  Omit<DownloadOptions, "step" | "retry" | "imageType" | "limitMessage" | "connections" | "idleTimeoutMs"> & {
+  Omit<DownloadOptions, "step" | "retry" | "limitMessage" | "connections" | "idleTimeoutMs"> & {
     tooBig: (bytes: number | null) => string;
     redactor: Redactor;
     userSignal?: AbortSignal; // the caller's; `signal` also fires at the deadline
@@ -84,6 +87,7 @@ interface Progress {
   validator?: string; // ETag or Last-Modified, sent as If-Range
   resumed: number;
   hasher?: HashWorker;
+  head?: Buffer; // the image's first HEAD_BYTES (or fewer), once seen
   single: boolean; // one connection from now on (the server's ranges did not hold)
 }
 
@@ -169,8 +173,10 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
   const res = await open(s, dispatcher, extra);
   await accept(s, p, res, resuming);
   if (p.total !== null && p.total >= s.limitBytes) {
+    // a bigger server would not help an image of the wrong format: its first bytes decide first
+    if (p.head === undefined && !resuming) p.head = await headOf(res);
     res.discard();
-    throw new InstallError("too-big", s.step, s.tooBig(p.total));
+    throw tooBig(s, p, p.total);
   }
   if (!resuming && !p.single && p.resumable && p.total !== null && p.validator !== undefined) {
     if (partBytesFor(p.total, s.connections, s) !== undefined) return inParts(s, p, res, dispatcher);
@@ -184,18 +190,29 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
   });
   const report = (bytes: number, total: number | null) =>
     s.events.emit({ step: s.step, phase: "progress", bytes, total });
+  const head = new HeadStage(resuming ? 0 : HEAD_BYTES);
+  const keepHead = () => {
+    if (!resuming) p.head ??= head.head();
+  };
   try {
     await pipeline(
       res.body,
-      new LimitStage({ maxBytes: s.limitBytes - 1, seen: p.written, error: () => tooBig(s) }),
+      head,
+      new LimitStage({
+        maxBytes: s.limitBytes - 1,
+        seen: p.written,
+        error: () => tooBig(s, { head: p.head ?? head.head() }, null),
+      }),
       new ProgressStage({ start: p.written, total: p.total, report }),
       sink,
       s.signal === undefined ? {} : { signal: s.signal },
     );
   } catch (e) {
+    keepHead();
     p.written = await sink.settled();
     throw transient(s, e);
   }
+  keepHead();
   p.written = sink.written;
   const dropped = res.error();
   if (dropped !== undefined) throw transient(s, dropped);
@@ -311,8 +328,34 @@ async function verify(s: Settings, p: Progress): Promise<string | undefined> {
   return digest;
 }
 
-function tooBig(s: Settings): InstallError {
-  return new InstallError("too-big", s.step, s.tooBig(null));
+// Enough of the image's start for every magic number detectFormat() knows.
+const HEAD_BYTES = 4096;
+
+// The first bytes of a response's body; the body is abandoned after them.
+async function headOf(res: ImageResponse): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of res.body) {
+      chunks.push(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+      if (bytes >= HEAD_BYTES) break;
+    }
+  } catch {
+    // whatever arrived is all there is to judge
+  }
+  return Buffer.concat(chunks).subarray(0, HEAD_BYTES);
+}
+
+// Too big for the limit, unless the first bytes show the image is not of the requested format:
+// that is the more fundamental refusal (OVH's inspect wording), and no bigger server fixes it.
+function tooBig(s: Settings, p: Pick<Progress, "head">, bytes: number | null): InstallError {
+  const mismatch =
+    s.imageType !== undefined && p.head !== undefined && p.head.length > 0
+      ? formatMismatch(detectFormat(p.head), s.imageType)
+      : undefined;
+  if (mismatch !== undefined) return new InstallError("image", s.step, mismatch);
+  return new InstallError("too-big", s.step, s.tooBig(bytes));
 }
 
 // Errors from the network become retryable; ours, the file's and an abort pass through.
