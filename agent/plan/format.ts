@@ -1,5 +1,6 @@
 // The human form of a plan, printed by `byol plan` without --json.
 
+import { escapeLines } from "../view/escape.ts";
 import { shellJoin } from "./quote.ts";
 import { type Plan, RUN_TIME } from "./types.ts";
 
@@ -14,5 +15,6 @@ export function formatPlan(plan: Plan): string {
   if (plan.steps.some((s) => s.commands.some((argv) => argv.some((w) => RUN_TIME.test(w))))) {
     lines.push("(<…> words are known only at run time)");
   }
-  return `${lines.join("\n")}\n`;
+  // titles carry request-supplied names (mount points): shown escaped
+  return `${escapeLines(lines.join("\n"))}\n`;
 }

@@ -5,6 +5,7 @@
 import type { JournalEntry } from "../exec/types.ts";
 import { shellJoin } from "../plan/quote.ts";
 import type { PlanStep } from "../plan/types.ts";
+import { escapeLines } from "../view/escape.ts";
 import { formatDuration } from "../view/progress-line.ts";
 import type { RunRecord } from "./read.ts";
 import type { StepPhase } from "./summary.ts";
@@ -63,7 +64,7 @@ export function formatRunDiff(d: RunDiff): string {
   out.push("", "plan:", ...indent(planLines(d.plan), "same steps, same commands"));
   out.push("", "commands run:", ...indent(commandLines(d.commands), "the same commands, with the same exit codes"));
   out.push("", "timings:", ...timings(d.timings));
-  return `${out.join("\n")}\n`;
+  return `${escapeLines(out.join("\n"))}\n`;
 }
 
 function side(r: RunRecord): RunSide {

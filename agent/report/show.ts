@@ -4,6 +4,7 @@
 
 import type { JournalEntry } from "../exec/types.ts";
 import { shellJoin } from "../plan/quote.ts";
+import { escapeLines } from "../view/escape.ts";
 import { formatDuration } from "../view/progress-line.ts";
 import type { RunRecord } from "./read.ts";
 import type { StepPhase } from "./summary.ts";
@@ -47,7 +48,8 @@ export function formatReport(record: RunRecord): string {
     const of = lines.length > shown.length ? ` (last ${shown.length} of ${lines.length} lines)` : "";
     out.push("", `make_image_bootable.sh output${of}:`, ...shown.map((l) => `  | ${l}`));
   }
-  return `${out.join("\n")}\n`;
+  // everything here comes from the record (messages, command output): shown escaped
+  return `${escapeLines(out.join("\n"))}\n`;
 }
 
 // The command that failed the run: the last one with a non-zero exit (or killed) in the step

@@ -1,5 +1,6 @@
 // The status for a person: one header line, the OVH steps with ✓ … ✗ marks, the result.
 
+import { escapeLines } from "../view/escape.ts";
 import { progressLine } from "../view/progress-line.ts";
 import type { StatusReport } from "./read.ts";
 import type { StepStatus } from "./reduce.ts";
@@ -27,5 +28,5 @@ export function formatStatus(s: StatusReport): string {
     const how = s.state === "interrupted" ? "interrupted" : "failed";
     lines.push(r.ok ? "result: done" : `result: ${how} (exit ${r.exitCode})${r.error ? `: ${r.error.message}` : ""}`);
   }
-  return `${lines.join("\n")}\n`;
+  return `${escapeLines(lines.join("\n"))}\n`;
 }

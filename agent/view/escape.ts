@@ -9,12 +9,12 @@ const UNSAFE =
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e" };
 
-// The character as \n, \e, \xHH or \u{HHHH}.
+// The character as \n, \e, \xHH or \uHHHH (what bash's $'…' and JSON read back).
 function escapeOne(c: string): string {
   const named = NAMED[c];
   if (named !== undefined) return named;
   const code = c.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
 // `text` with every control character written as an escape; printable text (any script) unchanged.
@@ -28,4 +28,9 @@ export function hasControls(text: string): boolean {
   const found = UNSAFE.test(text);
   UNSAFE.lastIndex = 0;
   return found;
+}
+
+// A whole text for a terminal: each line escaped, the line breaks kept.
+export function escapeLines(text: string): string {
+  return text.split("\n").map(escapeControls).join("\n");
 }

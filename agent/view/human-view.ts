@@ -2,6 +2,7 @@
 // in full, and one updating progress line on a TTY (a line every few seconds otherwise).
 
 import type { StepEvent } from "../exec/types.ts";
+import { escapeControls, escapeLines } from "./escape.ts";
 import { formatDuration, progressLine } from "./progress-line.ts";
 
 export const PLAIN_PROGRESS_EVERY_MS = 5000;
@@ -39,8 +40,9 @@ export function createHumanView(opts: HumanViewOptions): HumanView {
   const progressStart = new Map<string, number>();
   let lastPlainAt = Number.NEGATIVE_INFINITY;
   let openLine = false; // a TTY progress line is on screen without its newline
+  // titles, messages and labels come from the request and from commands' output: escaped
   const line = (s: string) => {
-    opts.write(`${openLine ? "\n" : ""}${s}\n`);
+    opts.write(`${openLine ? "\n" : ""}${escapeLines(s)}\n`);
     openLine = false;
   };
   const progress = (event: Extract<StepEvent, { phase: "progress" }>) => {
@@ -48,7 +50,7 @@ export function createHumanView(opts: HumanViewOptions): HumanView {
     const start = progressStart.get(event.step) ?? now;
     progressStart.set(event.step, start);
     const label = event.message ?? titles.get(event.step) ?? event.step;
-    const s = progressLine({ label, bytes: event.bytes, total: event.total, elapsedMs: now - start });
+    const s = escapeControls(progressLine({ label, bytes: event.bytes, total: event.total, elapsedMs: now - start }));
     if (opts.tty) {
       opts.write(`\r${s}\x1b[K`);
       openLine = true;
