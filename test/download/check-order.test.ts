@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { downloadImage } from "../../agent/download/image.ts";
-import { setup } from "../io/download-setup.ts";
-import { send, serve } from "../io/image-server.ts";
+import { send, serve } from "../support/image-server.ts";
+import { setup } from "./setup.ts";
 
 // The first bytes of each format (the magic numbers qemu knows; raw: an MBR with its signature).
 function headOf(format: string): Buffer {

@@ -11,6 +11,7 @@ import { buildPlan, formatPlan } from "../../agent/plan/index.ts";
 import { Redactor } from "../../agent/redact.ts";
 import { formatReport } from "../../agent/report/show.ts";
 import { formatStatus } from "../../agent/status/format.ts";
+import { byolVersion } from "../../agent/version.ts";
 import { inventory, withLayout } from "../plan/builders.ts";
 import { recordOf } from "../report/helpers.ts";
 
@@ -75,6 +76,7 @@ describe("printers escape what requests and records carry", () => {
         ovhStep: null,
         steps: [],
         result: { ok: false, exitCode: 4, error: { code: "x", message: `boom${c}` } },
+        byol: byolVersion(),
       });
       assert.doesNotMatch(text, RAW, show(c));
     }
