@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { CommandError } from "./errors.ts";
+import { isAlive } from "./exec/alive.ts";
 import type { RunContext } from "./exec/context.ts";
 import * as left from "./exec/leftovers.ts";
 import { retry } from "./exec/retry.ts";
@@ -42,7 +43,7 @@ export async function cleanup(
   } catch (error) {
     problems.push((error as Error).message);
   }
-  if (state !== undefined && state.finished === undefined && state.pid !== process.pid && alive(state.pid)) {
+  if (state !== undefined && state.finished === undefined && state.pid !== process.pid && isAlive(state.pid)) {
     return { released, problems: [`run ${state.runId} (pid ${state.pid}) is still running; stop it first`] };
   }
   ctx.events.emit({ step: STEP, phase: "start", title: "Releasing what the last run left behind" });
@@ -132,15 +133,5 @@ function readOr(file: string): string {
     return readFileSync(file, "utf8");
   } catch {
     return "";
-  }
-}
-
-// Whether the run that wrote the state file is still alive (EPERM: alive, not ours).
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

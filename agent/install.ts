@@ -12,6 +12,7 @@ import { refusedSpans, spanRefusal } from "./disk/spanning.ts";
 import type { DownloadTuning } from "./download/image.ts";
 import type { BootOrderPolicy } from "./efi/boot-order.ts";
 import { CommandError, EXIT, InstallError, Interrupted } from "./errors.ts";
+import { isAlive } from "./exec/alive.ts";
 import type { RunContext, RunState, StepInputs } from "./exec/context.ts";
 import { createEventSink, type ResultEventSink } from "./exec/events.ts";
 import { Journal } from "./exec/journal.ts";
@@ -274,11 +275,7 @@ export const STOP_AFTER_BYOI =
 export function assertNoRunInProgress(stateDir: string): void {
   const last = readRunState(stateDir);
   if (last === undefined || last.finished !== undefined || last.pid === process.pid) return;
-  try {
-    process.kill(last.pid, 0);
-  } catch {
-    return; // that run is gone; its leftovers are the wipe's business
-  }
+  if (!isAlive(last.pid)) return; // that run is gone; its leftovers are the wipe's business
   throw new InstallError("busy", "install", `byol install: run ${last.runId} (pid ${last.pid}) is still running`);
 }
 

@@ -5,29 +5,25 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pino } from "pino";
 import { cleanup } from "../agent/cleanup.ts";
-import { CommandError } from "../agent/errors.ts";
 import { RunStateStore, readRunState } from "../agent/exec/state.ts";
 import type { Runner, StepEvent } from "../agent/exec/types.ts";
 import { setup, tempDir } from "./exec/helpers.ts";
 import { MDSTAT, MOUNTS } from "./exec/samples.ts";
+import { commandFailure, fakeRunner } from "./support/fake-runner.ts";
 
 // A runner that records argv and answers from a table: what the commands would do on a rescue system.
-function fakeRunner(answers: Record<string, { stdout?: string; fail?: string }> = {}) {
+function tableRunner(answers: Record<string, { stdout?: string; fail?: string }> = {}) {
   const calls: string[] = [];
-  const runner: Runner = {
-    async run(argv, options) {
-      const line = argv.join(" ");
-      calls.push(line);
-      const a = answers[line] ?? answers[argv[0]!] ?? {};
-      if (a.fail !== undefined) {
-        throw new CommandError({
-          ...{ message: `${options.step}: ${line} exited with code 32: ${a.fail}`, step: options.step },
-          ...{ argv: [...argv], command: line, exitCode: 32, timedOut: false, durationMs: 1, stderrTail: a.fail },
-        });
-      }
-      return { id: calls.length, argv: [...argv], exitCode: 0, durationMs: 1, stdout: a.stdout ?? "", stderr: "" };
-    },
-  };
+  const runner = fakeRunner((call) => {
+    const line = call.argv.join(" ");
+    calls.push(line);
+    const a = answers[line] ?? answers[call.argv[0]!] ?? {};
+    if (a.fail !== undefined) {
+      const message = `${call.options.step}: ${line} exited with code 32: ${a.fail}`;
+      throw commandFailure(call, { exitCode: 32, stderr: a.fail, message });
+    }
+    return a.stdout;
+  });
   return { runner, calls };
 }
 
@@ -66,7 +62,7 @@ const PVS = "pvs --noheadings -o pv_name,vg_name --separator |";
 
 test("cleanup releases everything a killed run left, in stacking order, then resets the tables", async () => {
   const { opts } = killedRun();
-  const { runner, calls } = fakeRunner({
+  const { runner, calls } = tableRunner({
     [PVS]: { stdout: "  /dev/md1|vg0\n  /dev/sdc1|data\n" },
     "umount /tmp/a/dev": { fail: "umount: /tmp/a/dev: target is busy." },
     "umount /tmp/a/proc": { fail: "umount: /tmp/a/proc: not mounted." },
@@ -103,11 +99,11 @@ test("cleanup releases everything a killed run left, in stacking order, then res
 
 test("a second cleanup finds nothing and resets nothing", async () => {
   const { dir, opts } = killedRun();
-  await cleanup(ctx(fakeRunner().runner), opts);
+  await cleanup(ctx(tableRunner().runner), opts);
   writeFileSync(opts.mountsFile, "sysfs /sys sysfs rw 0 0\n");
   writeFileSync(opts.mdstatFile, "Personalities :\nunused devices: <none>\n");
   const empty = { ...opts, sysBlock: join(dir, "empty-sys") };
-  const { runner, calls } = fakeRunner();
+  const { runner, calls } = tableRunner();
   const r = await cleanup(ctx(runner), empty);
   assert.deepEqual(r, { released: [], problems: [] });
   assert.deepEqual(calls, [PVS]);
@@ -115,14 +111,14 @@ test("a second cleanup finds nothing and resets nothing", async () => {
 
 test("a run that finished ok keeps its partition tables", async () => {
   const { opts } = killedRun({ finished: { ok: true, exitCode: 0 } });
-  const { runner, calls } = fakeRunner();
+  const { runner, calls } = tableRunner();
   await cleanup(ctx(runner), opts);
   assert.ok(!calls.some((c) => c.startsWith("wipefs") || c.startsWith("sgdisk")));
 });
 
 test("a run that is still alive is left alone", async () => {
   const { opts } = killedRun({ pid: process.ppid });
-  const { runner, calls } = fakeRunner();
+  const { runner, calls } = tableRunner();
   const r = await cleanup(ctx(runner), opts);
   assert.deepEqual(calls, []);
   assert.match(r.problems[0]!, /run r1 \(pid \d+\) is still running/);
@@ -130,7 +126,7 @@ test("a run that is still alive is left alone", async () => {
 
 test("a release that fails is a problem, the rest still happens, and the state keeps it", async () => {
   const { opts } = killedRun();
-  const { runner, calls } = fakeRunner({ "mdadm --stop /dev/md0": { fail: "mdadm: Cannot get exclusive access" } });
+  const { runner, calls } = tableRunner({ "mdadm --stop /dev/md0": { fail: "mdadm: Cannot get exclusive access" } });
   const r = await cleanup(ctx(runner), opts);
   assert.equal(r.problems.length, 1);
   assert.match(r.problems[0]!, /^releasing md \/dev\/md0: .*Cannot get exclusive access/);

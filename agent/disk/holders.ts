@@ -4,6 +4,7 @@
 // that are not targets. Pure: parsed from the text of lsblk, /proc/mdstat and pvs, so it
 // is tested on captured output.
 
+import { parseMdstatArrays } from "../probe/mdstat.ts";
 import { isRedundant, type Span, spans } from "./spanning.ts";
 
 export interface HeldArray {
@@ -72,7 +73,7 @@ export function findHolders(
   const roots = (JSON.parse(lsblkJson) as { blockdevices?: LsblkNode[] }).blockdevices ?? [];
   const onTarget = namesUnder(roots, (r) => targets.includes(r.name));
   const onDisks = namesUnder(roots, (r) => disks.includes(r.name));
-  const mdArrays = parseMdstat(mdstat);
+  const mdArrays = parseMdstatArrays(mdstat);
   const pvList = parsePvs(pvsJson);
   const allSpans = [
     ...spans(
@@ -147,32 +148,6 @@ export function findHolders(
 // True when the tree shows an LVM volume or physical volume, i.e. `pvs` is worth running.
 export function hasLvm(lsblkJson: string): boolean {
   return /"type"\s*:\s*"lvm"|"fstype"\s*:\s*"LVM2_member"/.test(lsblkJson);
-}
-
-export interface MdstatArray {
-  device: string;
-  active: boolean;
-  level?: string; // raid1, raid10 ...; absent for an inactive array
-  members: string[];
-}
-
-// md127 : inactive sdb2[1](S)  /  md0 : active (auto-read-only) raid1 sdb2[1] sda2[0]
-export function parseMdstat(text: string): MdstatArray[] {
-  const out: MdstatArray[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^(md\S*)\s*:\s*(\S+)\s*(.*)$/.exec(line);
-    if (m === null) continue;
-    const words = (m[3] ?? "").split(/\s+/).filter((w) => w !== "" && !/^\(.*\)$/.test(w));
-    const members = words
-      .map((t) => /^([^[\s]+)\[\d+\]/.exec(t)?.[1])
-      .filter((t): t is string => t !== undefined)
-      .map((t) => `/dev/${t}`);
-    const array: MdstatArray = { device: `/dev/${m[1]}`, active: m[2] === "active", members };
-    const level = words[0];
-    if (array.active && level !== undefined && !level.includes("[")) array.level = level;
-    out.push(array);
-  }
-  return out;
 }
 
 function parsePvs(json: string): { pv: string; vg: string }[] {

@@ -11,6 +11,7 @@ import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive } from "../exec/alive.ts";
 import type { RunContext } from "../exec/context.ts";
 import { deferRelease, loopHandle, mountHandle, TEARDOWN } from "../exec/teardown.ts";
 import { parseMounts } from "../probe/mounts.ts";
@@ -151,16 +152,7 @@ async function stopDaemon(pid: number, path: string): Promise<void> {
   } catch {
     return; // gone already
   }
-  for (let i = 0; i < 50 && (alive(pid) || mounted(path)); i++) await sleep(100);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  for (let i = 0; i < 50 && (isAlive(pid) || mounted(path)); i++) await sleep(100);
 }
 
 function mounted(path: string): boolean {

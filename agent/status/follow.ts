@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT, InputError } from "../errors.ts";
+import { isAlive } from "../exec/alive.ts";
 import { DETACHED_FILE, type DetachedRecord } from "../exec/detach.ts";
 import { type RunResult, resultText } from "../exec/events.ts";
 import { readRunState, type SavedRunState } from "../exec/state.ts";
 import type { StepEvent } from "../exec/types.ts";
 import { createHumanView } from "../view/human-view.ts";
-import { isAlive } from "./read.ts";
 
 // The install's process ended without writing its result: nothing was torn down. `byol cleanup`
 // releases what it held and resets the tables of disks it had written.

@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "../exec/alive.ts";
 import { readRunState, type SavedRunState } from "../exec/state.ts";
 import { readJsonLines } from "../report/jsonl.ts";
 import { type ByolVersion, byolVersion } from "../version.ts";
@@ -53,14 +54,5 @@ function readStatusFile(file: string): RunStatus | undefined {
     return json.version === 1 && Array.isArray(json.planSteps) ? json : undefined;
   } catch {
     return undefined;
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -4,12 +4,12 @@
 // the backup GPT. An array that also has members on a disk that is not a target makes the
 // install refuse here, before anything is touched, unless the plan says to break it.
 
-import { parseMdstat } from "../disk/holders.ts";
 import { readMdstat, releaseHolders } from "../disk/release-holders.ts";
 import { settle } from "../disk/settle.ts";
 import type { RunContext } from "../exec/context.ts";
 import { markDisksWritten } from "../exec/run-state.ts";
 import type { WipeStep } from "../plan/types.ts";
+import { parseMdstatArrays } from "../probe/mdstat.ts";
 
 export async function run(ctx: RunContext, step: WipeStep): Promise<void> {
   const command = (argv: readonly string[]) => ctx.runner.run(argv, { step: step.id });
@@ -27,7 +27,7 @@ export async function run(ctx: RunContext, step: WipeStep): Promise<void> {
   for (const partition of holders.partitions) await command(["wipefs", "-a", "-f", partition]);
 
   // the plan stops the arrays probe saw; the ones released above are already stopped
-  const mdstat = parseMdstat(await readMdstat());
+  const mdstat = parseMdstatArrays(await readMdstat());
   const stillActive = new Set(mdstat.map((md) => md.device));
   const stillMember = (md: string, m: string) => mdstat.some((a) => a.device === md && a.members.includes(m));
   for (const argv of step.commands) {

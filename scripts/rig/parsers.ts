@@ -1,6 +1,8 @@
 // Parsers of the tool output collected from the installed system (findmnt, lsblk, /proc/mdstat,
 // /proc/swaps, lvs). Pure; tested on captured text.
 
+import { parseMdstatArrays } from "../../agent/probe/mdstat.ts";
+
 export interface MountRow {
   target: string;
   source: string;
@@ -63,35 +65,26 @@ export interface MdArray {
 
 // /proc/mdstat: one entry per array, with its level, members, [n/m] [UU] status and any running sync.
 export function parseMdstat(text: string): MdArray[] {
-  const arrays: MdArray[] = [];
-  let current: MdArray | undefined;
-  for (const line of text.split("\n")) {
-    const head = /^(md\S*) : (active|inactive)(?: \([^)]*\))?\s*(.*)$/.exec(line);
-    if (head !== null) {
-      const words = (head[3] ?? "").split(/\s+/).filter(Boolean);
-      const level = words[0] !== undefined && /^(raid\d+|linear)$/.test(words[0]) ? words.shift()! : "";
-      current = {
-        name: head[1]!,
-        active: head[2] === "active",
-        level,
-        members: words.map((w) => w.replace(/\[\d+\](\([A-Z]\))?$/, "")),
-        status: "",
-        degraded: false,
-      };
-      arrays.push(current);
-      continue;
+  return parseMdstatArrays(text).map((md) => {
+    const array: MdArray = {
+      name: md.device.slice("/dev/".length),
+      active: md.active,
+      level: md.level ?? "",
+      members: md.members.map((m) => m.slice("/dev/".length)),
+      status: "",
+      degraded: false,
+    };
+    for (const line of md.detail) {
+      const status = /(\[\d+\/\d+\]) (\[[U_]+\])/.exec(line);
+      if (status !== null) {
+        array.status = `${status[1]} ${status[2]}`;
+        array.degraded = status[2]!.includes("_");
+      }
+      const sync = /(recovery|resync|reshape|check)\s*=\s*([\d.]+%)/.exec(line);
+      if (sync !== null) array.syncing = `${sync[1]} = ${sync[2]}`;
     }
-    if (current === undefined) continue;
-    const status = /(\[\d+\/\d+\]) (\[[U_]+\])/.exec(line);
-    if (status !== null) {
-      current.status = `${status[1]} ${status[2]}`;
-      current.degraded = status[2]!.includes("_");
-    }
-    const sync = /(recovery|resync|reshape|check)\s*=\s*([\d.]+%)/.exec(line);
-    if (sync !== null) current.syncing = `${sync[1]} = ${sync[2]}`;
-    if (line.trim() === "") current = undefined;
-  }
-  return arrays;
+    return array;
+  });
 }
 
 export interface SwapRow {

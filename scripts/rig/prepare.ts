@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive } from "../../agent/exec/alive.ts";
 import { ensureImage } from "../images/build.ts";
 import { imagesDir } from "../images/images.ts";
 import { ensureRescueImage } from "../rescue/build.ts";
@@ -47,15 +48,6 @@ export function workMounts(mountsText: string, dir: string, pid: number): string
   return [...new Set(targets)].sort((a, b) => b.length - a.length);
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 // Stops this process's build processes, unmounts and removes what they left. A process whose parent died
 // is adopted by init, so the processes are followed from a snapshot taken now, not as descendants of the rig.
 async function sweepBuilds(log: (line: string) => void): Promise<void> {
@@ -70,12 +62,12 @@ async function sweepBuilds(log: (line: string) => void): Promise<void> {
     }
   };
   signalAll("SIGTERM");
-  for (let i = 0; i < 60 && [...tracked].some(alive); i++) {
+  for (let i = 0; i < 60 && [...tracked].some(isAlive); i++) {
     await sleep(250);
     if (i % 8 === 7) signalAll("SIGTERM");
   }
   signalAll("SIGKILL");
-  for (let i = 0; i < 20 && [...tracked].some(alive); i++) await sleep(250);
+  for (let i = 0; i < 20 && [...tracked].some(isAlive); i++) await sleep(250);
   const dir = imagesDir();
   for (let round = 0; round < 3; round++) {
     const left = workMounts(readFileSync("/proc/self/mounts", "utf8"), dir, process.pid);

@@ -10,8 +10,8 @@ import { findHolders } from "../../agent/disk/holders.ts";
 import { releaseHolders } from "../../agent/disk/release-holders.ts";
 import { refusedSpans, spanRefusal } from "../../agent/disk/spanning.ts";
 import { InstallError } from "../../agent/errors.ts";
-import type { CommandResult, Runner } from "../../agent/exec/types.ts";
 import { wipeStep } from "../../agent/plan/wipe.ts";
+import { fakeRunner } from "../support/fake-runner.ts";
 
 type Node = { name: string; type: string; fstype?: string; label?: string; mountpoints?: string[]; children?: Node[] };
 const part = (name: string, extra: Partial<Node> = {}): Node => ({ name, type: "part", ...extra });
@@ -110,17 +110,8 @@ const spanLine = (s: { kind: string; name: string; targetMembers: string[]; othe
   `${s.kind} ${s.name}: ${s.targetMembers.join(" ")} | ${s.otherMembers.join(" ")}`;
 
 // Answers lsblk and pvs from the case and records every command.
-function fakeRunner(c: Case): Runner & { argvs: string[][] } {
-  const argvs: string[][] = [];
-  return {
-    argvs,
-    async run(argv): Promise<CommandResult> {
-      argvs.push([...argv]);
-      const stdout = argv[0] === "lsblk" ? lsblkOf(c) : argv[0] === "pvs" ? pvsOf(c) : "";
-      return { id: argvs.length, argv: [...argv], exitCode: 0, durationMs: 1, stdout, stderr: "" };
-    },
-  };
-}
+const caseRunner = (c: Case) =>
+  fakeRunner(({ argv }) => (argv[0] === "lsblk" ? lsblkOf(c) : argv[0] === "pvs" ? pvsOf(c) : ""));
 
 const READS = new Set(["lsblk", "pvs"]);
 const log = pino({ level: "silent" });
@@ -141,7 +132,7 @@ describe("arrays that span a target and a disk that is not one", () => {
       });
 
       it("refuses before running anything but reads", async () => {
-        const runner = fakeRunner(c);
+        const runner = caseRunner(c);
         let wrote = false;
         const release = releaseHolders(
           { runner, log },
@@ -162,23 +153,23 @@ describe("arrays that span a target and a disk that is not one", () => {
         );
         assert.equal(wrote, false);
         assert.deepEqual(
-          runner.argvs.filter((a) => !READS.has(a[0]!)),
+          runner.argv.filter((a) => !READS.has(a[0]!)),
           [],
         );
       });
 
       it("with --break-arrays, releases only the target's members and never wipes the array", async () => {
-        const runner = fakeRunner(c);
+        const runner = caseRunner(c);
         await releaseHolders(
           { runner, log },
           ["/dev/vdb"],
           { step: "wipe" },
           { spanning: "break", mdstat: c.mdstat ?? "" },
         );
-        const mdadm = runner.argvs.filter((a) => a[0] === "mdadm");
+        const mdadm = runner.argv.filter((a) => a[0] === "mdadm");
         assert.deepEqual(mdadm, c.broken);
         const others = c.tree.slice(1).map((d) => d.name);
-        for (const argv of runner.argvs) {
+        for (const argv of runner.argv) {
           assert.ok(!(argv[0] === "wipefs" && /^\/dev\/md/.test(argv.at(-1)!)), `wiped an array: ${argv.join(" ")}`);
           for (const other of others) {
             const touches = argv.some((a) => a.startsWith(other)) && argv[0] !== "lsblk";

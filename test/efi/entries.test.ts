@@ -12,27 +12,18 @@ import { InstallError } from "../../agent/errors.ts";
 import type { RunContext } from "../../agent/exec/context.ts";
 import { Journal } from "../../agent/exec/journal.ts";
 import { createRunner } from "../../agent/exec/runner.ts";
-import type { CommandResult, Runner, StepEvent } from "../../agent/exec/types.ts";
+import type { Runner, StepEvent } from "../../agent/exec/types.ts";
 import { createLogger } from "../../agent/log.ts";
 import type { BootEntriesStep } from "../../agent/plan/types.ts";
 import { Redactor } from "../../agent/redact.ts";
+import { fakeRunner } from "../support/fake-runner.ts";
 
 const sample = (name: string) =>
   readFileSync(new URL(`../../fixtures/efibootmgr/${name}`, import.meta.url)).toString("utf8");
 
 // Answers `efibootmgr -v` with the given outputs in turn; every other command succeeds silently.
-function fakeRunner(listings: string[]): Runner & { argv: string[][] } {
-  const argv: string[][] = [];
-  let id = 0;
-  return {
-    argv,
-    async run(a) {
-      argv.push([...a]);
-      const stdout = a[0] === "efibootmgr" && a[1] === "-v" ? (listings.shift() ?? "") : "";
-      return { id: ++id, argv: [...a], exitCode: 0, durationMs: 1, stdout, stderr: "" } satisfies CommandResult;
-    },
-  };
-}
+const efibootmgrRunner = (listings: string[]) =>
+  fakeRunner(({ argv }) => (argv[0] === "efibootmgr" && argv[1] === "-v" ? (listings.shift() ?? "") : ""));
 
 function context(runner: Runner) {
   const dir = mkdtempSync(join(tmpdir(), "byol-boot-entries-"));
@@ -70,7 +61,7 @@ const step: BootEntriesStep = {
 const disks = ["/dev/sda", "/dev/sdb"];
 
 test("a real-server-like NVRAM: copy the ESP, remove our old entries, create, then network first", async () => {
-  const runner = fakeRunner([sample("server-v.bin"), sample("server-v-after-create.bin")]);
+  const runner = efibootmgrRunner([sample("server-v.bin"), sample("server-v-after-create.bin")]);
   const { ctx, events, dir } = context(runner);
   try {
     const espDir = esp(dir);
@@ -105,7 +96,7 @@ test("a real-server-like NVRAM: copy the ESP, remove our old entries, create, th
 });
 
 test("OVMF defaults, disk-first: nothing to remove; -o puts the new entries first in disk order", async () => {
-  const runner = fakeRunner([sample("ovmf-v.txt"), sample("ovmf-v-after-create.txt")]);
+  const runner = efibootmgrRunner([sample("ovmf-v.txt"), sample("ovmf-v-after-create.txt")]);
   const { ctx, dir } = context(runner);
   try {
     await makeBootEntries(ctx, step, {
@@ -128,7 +119,7 @@ test("OVMF defaults, disk-first: nothing to remove; -o puts the new entries firs
 });
 
 test("keep: the order from before, since efibootmgr -c itself put the new entries first", async () => {
-  const runner = fakeRunner([sample("ovmf-v.txt"), sample("ovmf-v-after-create.txt")]);
+  const runner = efibootmgrRunner([sample("ovmf-v.txt"), sample("ovmf-v-after-create.txt")]);
   const { ctx, dir } = context(runner);
   try {
     await makeBootEntries(ctx, step, {
@@ -147,7 +138,7 @@ test("keep: the order from before, since efibootmgr -c itself put the new entrie
 test("NVMe, one ESP, no hostname: the label names the distribution; the plan's loader path wins", async () => {
   const after =
     "BootOrder: 0001,0000\nBoot0000* UiApp\nBoot0001* byol debian (nvme0n1)\tHD(1,GPT,x)/File(\\EFI\\debian\\grubx64.efi)\n";
-  const runner = fakeRunner(["BootOrder: 0000\nBoot0000* UiApp\n", after]);
+  const runner = efibootmgrRunner(["BootOrder: 0000\nBoot0000* UiApp\n", after]);
   const { ctx, dir } = context(runner);
   try {
     const one: BootEntriesStep = { ...step, espDevices: ["/dev/nvme0n1p1"], loaderPath: "\\efi\\debian\\grubx64.efi" };
@@ -179,7 +170,7 @@ test("NVMe, one ESP, no hostname: the label names the distribution; the plan's l
 });
 
 test("no boot loader on the ESP: a clear error before NVRAM is touched", async () => {
-  const runner = fakeRunner([sample("ovmf-v.txt")]);
+  const runner = efibootmgrRunner([sample("ovmf-v.txt")]);
   const { ctx, dir } = context(runner);
   try {
     const espDir = esp(dir, ["EFI/debian/grub.cfg"]);
@@ -199,7 +190,7 @@ test("no boot loader on the ESP: a clear error before NVRAM is touched", async (
 });
 
 test("efibootmgr listing no entry with our label after creating it fails the step", async () => {
-  const runner = fakeRunner([sample("ovmf-v.txt"), sample("ovmf-v.txt")]);
+  const runner = efibootmgrRunner([sample("ovmf-v.txt"), sample("ovmf-v.txt")]);
   const { ctx, dir } = context(runner);
   try {
     const options = { bootOrder: "disk-first", firmware: "uefi", disks, espMountPoint: esp(dir) } as const;

@@ -9,12 +9,13 @@ import { test } from "node:test";
 import { pino } from "pino";
 import { CommandError } from "../../agent/errors.ts";
 import type { RunContext } from "../../agent/exec/context.ts";
-import type { CommandResult, RunOptions, StepEvent } from "../../agent/exec/types.ts";
+import type { StepEvent } from "../../agent/exec/types.ts";
 import { install, runSteps, selectSteps } from "../../agent/install.ts";
 import { PLAN_VERSION, type Plan, type PlanStep } from "../../agent/plan/types.ts";
 import type { Inventory } from "../../agent/probe/types.ts";
 import { Redactor } from "../../agent/redact.ts";
 import type { InstallRequest } from "../../agent/request/types.ts";
+import { type Call, commandFailure, fakeRunner } from "../support/fake-runner.ts";
 
 const request: InstallRequest = {
   operatingSystem: "byolinux_64",
@@ -129,41 +130,24 @@ const image = (kind: "download" | "attach" | "finish"): PlanStep =>
       ? { kind, id: kind, title: kind, commands: [], mountPoint: "/dev/shm/image" }
       : { kind, id: kind, title: kind, commands: [], unmount: [] };
 
-interface Call {
-  argv: string[];
-  options: RunOptions;
+interface StagedCall extends Call {
   staged?: Record<string, { text: string; mode: number }>;
 }
 
 // A runner that answers lsblk like a clean disk, and fails the command `failOn` names.
 function fakeContext(failOn?: string) {
-  const calls: Call[] = [];
   const events: StepEvent[] = [];
+  const runner = fakeRunner<StagedCall>(async (call) => {
+    const { argv } = call;
+    if (argv[0] === "mcopy") call.staged = await readTree(argv[4] as string);
+    if (argv[0] === failOn) throw commandFailure(call, { exitCode: 1, stderr: "boom", message: `${argv[0]} failed` });
+    return argv[0] === "lsblk"
+      ? JSON.stringify({ blockdevices: [{ name: "/dev/vdb", type: "disk", mountpoints: [null] }] })
+      : "";
+  });
+  const calls = runner.calls;
   const ctx: RunContext = {
-    runner: {
-      async run(argv, options) {
-        const call: Call = { argv: [...argv], options };
-        calls.push(call);
-        if (argv[0] === "mcopy") call.staged = await readTree(argv[4] as string);
-        if (argv[0] === failOn) {
-          throw new CommandError({
-            message: `${argv[0]} failed`,
-            step: options.step,
-            argv: [...argv],
-            command: argv.join(" "),
-            exitCode: 1,
-            timedOut: false,
-            durationMs: 1,
-            stderrTail: "boom",
-          });
-        }
-        const stdout =
-          argv[0] === "lsblk"
-            ? JSON.stringify({ blockdevices: [{ name: "/dev/vdb", type: "disk", mountpoints: [null] }] })
-            : "";
-        return { id: calls.length, argv: [...argv], exitCode: 0, durationMs: 1, stdout, stderr: "" } as CommandResult;
-      },
-    },
+    runner,
     events: { emit: (e) => events.push(e) },
     log: pino({ level: "silent" }),
     redactor: new Redactor(),

@@ -2,9 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CommandResult, Runner, RunOptions } from "../../agent/exec/types.ts";
-import type { Argv } from "../../agent/plan/types.ts";
 import type { Inventory } from "../../agent/probe/types.ts";
+import { type FakeRunner, fakeRunner } from "../support/fake-runner.ts";
 
 export const FIXTURES = join(import.meta.dirname, "../../fixtures/probe");
 
@@ -20,19 +19,8 @@ export function expectedInventory(machine: string): Inventory {
   return JSON.parse(fixture(machine, "inventory.json")) as Inventory;
 }
 
-export interface RecordingRunner extends Runner {
-  calls: { argv: Argv; options: RunOptions }[];
-}
-
 // Answers every command with the machine's captured lsblk output and records what was asked.
-export function lsblkRunner(machine: string): RecordingRunner {
+export function lsblkRunner(machine: string): FakeRunner {
   const stdout = fixture(machine, "lsblk.json");
-  const calls: RecordingRunner["calls"] = [];
-  return {
-    calls,
-    async run(argv: Argv, options: RunOptions): Promise<CommandResult> {
-      calls.push({ argv, options });
-      return { id: calls.length, argv: [...argv], exitCode: 0, durationMs: 1, stdout, stderr: "" };
-    },
-  };
+  return fakeRunner(() => stdout);
 }

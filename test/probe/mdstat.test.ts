@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseMdstat } from "../../agent/probe/mdstat.ts";
+import { parseMdstat, parseMdstatArrays } from "../../agent/probe/mdstat.ts";
 import { fixture } from "./helpers.ts";
 
 describe("parseMdstat", () => {
@@ -35,5 +35,52 @@ describe("parseMdstat", () => {
   it("finds nothing when no array exists", () => {
     assert.deepEqual(parseMdstat(fixture("mdstat", "empty.txt")), []);
     assert.deepEqual(parseMdstat(""), []);
+  });
+});
+
+describe("parseMdstatArrays", () => {
+  it("reads active, auto-read-only and inactive arrays: members as printed, their roles and the lines under each", () => {
+    const text = `Personalities : [raid1] [raid6] [raid5] [raid4]
+md126 : inactive vdc3[2](S)
+      1046528 blocks super 1.2
+
+md0 : active raid1 vdc2[1] vdb2[0]
+      2094080 blocks super 1.2 [2/2] [UU]
+
+md127 : active (auto-read-only) raid1 vdd1[0] vde1[1](F)
+      1046528 blocks super 1.2 [2/1] [U_]
+
+unused devices: <none>
+`;
+    assert.deepEqual(parseMdstatArrays(text), [
+      {
+        device: "/dev/md126",
+        active: false,
+        members: ["/dev/vdc3"],
+        roles: [2],
+        detail: ["      1046528 blocks super 1.2"],
+      },
+      {
+        device: "/dev/md0",
+        active: true,
+        level: "raid1",
+        members: ["/dev/vdc2", "/dev/vdb2"],
+        roles: [1, 0],
+        detail: ["      2094080 blocks super 1.2 [2/2] [UU]"],
+      },
+      {
+        device: "/dev/md127",
+        active: true,
+        level: "raid1",
+        members: ["/dev/vdd1", "/dev/vde1"],
+        roles: [0, 1],
+        detail: ["      1046528 blocks super 1.2 [2/1] [U_]"],
+      },
+    ]);
+    // the inventory's view of the same text: members by role
+    assert.deepEqual(
+      parseMdstat(text).map((md) => md.members),
+      [["/dev/vdc3"], ["/dev/vdb2", "/dev/vdc2"], ["/dev/vdd1", "/dev/vde1"]],
+    );
   });
 });

@@ -9,31 +9,19 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { pino } from "pino";
 import { RunStateStore } from "../../agent/exec/state.ts";
-import type { CommandResult, RunOptions } from "../../agent/exec/types.ts";
 import { readRunRecord } from "../../agent/report/read.ts";
 import { collectFinalFiles, defaultReportFile, RunRecorder } from "../../agent/report/recorder.ts";
+import { fakeRunner } from "../support/fake-runner.ts";
 import { fabricateRun, tempDir } from "./run-fixture.ts";
 
 const log = pino({ level: "silent" });
 
-function fakeRunner() {
-  const calls: { argv: readonly string[]; options: RunOptions }[] = [];
-  return {
-    calls,
-    async run(argv: readonly string[], options: RunOptions): Promise<CommandResult> {
-      calls.push({ argv, options });
-      if (argv[2] === "/dev/sdb") throw new Error("sgdisk -p /dev/sdb: exit 2");
-      return {
-        id: 1,
-        argv: [...argv],
-        exitCode: 0,
-        durationMs: 1,
-        stdout: `Disk ${argv[2]}: 937703088 sectors\n`,
-        stderr: "",
-      };
-    },
-  };
-}
+// sgdisk -p answers for /dev/sda and fails for /dev/sdb.
+const sgdiskRunner = () =>
+  fakeRunner(({ argv }) => {
+    if (argv[2] === "/dev/sdb") throw new Error("sgdisk -p /dev/sdb: exit 2");
+    return `Disk ${argv[2]}: 937703088 sectors\n`;
+  });
 
 function runWithTarget() {
   const run = fabricateRun("failed");
@@ -46,7 +34,7 @@ function runWithTarget() {
 
 test("collectFinalFiles: fstab and mdadm.conf from the target, sgdisk -p of each disk (a failure is recorded)", async () => {
   const run = runWithTarget();
-  const runner = fakeRunner();
+  const runner = sgdiskRunner();
   const files = await collectFinalFiles({ runner, log }, run.plan);
   assert.deepEqual(
     files.map((f) => f.name),
@@ -69,7 +57,7 @@ test("the recorder writes once, to BYOL_REPORT_DIR/<runId>.tar, with the result 
   assert.equal(recorder.file, defaultReportFile(run.runId));
   assert.equal(recorder.file, join(dir, `${run.runId}.tar`));
   await recorder.collect({
-    runner: fakeRunner(),
+    runner: sgdiskRunner(),
     log,
     state: { runId: run.runId, targetDisks: ["/dev/sda", "/dev/sdb"], disksWritten: true },
   });

@@ -10,11 +10,12 @@ import type { RunContext } from "../../agent/exec/context.ts";
 import { Journal } from "../../agent/exec/journal.ts";
 import { createRunner } from "../../agent/exec/runner.ts";
 import { mountHandle } from "../../agent/exec/teardown.ts";
-import type { CommandResult, Runner, StepEvent } from "../../agent/exec/types.ts";
+import type { Runner, StepEvent } from "../../agent/exec/types.ts";
 import { createLogger } from "../../agent/log.ts";
 import type { FinishStep } from "../../agent/plan/types.ts";
 import { Redactor } from "../../agent/redact.ts";
 import * as finish from "../../agent/steps/finish.ts";
+import { fakeRunner } from "../support/fake-runner.ts";
 
 const skip = process.getuid?.() === 0 ? false : "needs root: mounts a tmpfs";
 
@@ -37,18 +38,11 @@ function context(dir: string, runner?: Runner) {
 }
 
 // Records argv; `failing` programs exit 1; `efibootmgr -v` answers with `listing`.
-function fakeRunner(failing: string[], listing = ""): Runner & { argv: string[][] } {
-  const argv: string[][] = [];
-  return {
-    argv,
-    async run(a) {
-      argv.push([...a]);
-      if (failing.includes(a[0] ?? "")) throw new Error(`${a[0]} exited with code 1`);
-      const stdout = a[0] === "efibootmgr" ? listing : "";
-      return { id: argv.length, argv: [...a], exitCode: 0, durationMs: 1, stdout, stderr: "" } satisfies CommandResult;
-    },
-  };
-}
+const finishRunner = (failing: string[], listing = "") =>
+  fakeRunner(({ argv }) => {
+    if (failing.includes(argv[0] ?? "")) throw new Error(`${argv[0]} exited with code 1`);
+    return argv[0] === "efibootmgr" ? listing : "";
+  });
 
 const step = (unmount: string[]): FinishStep => ({
   kind: "finish",
@@ -99,7 +93,7 @@ test(
 test("UEFI summary from efibootmgr; reboot: the caller's hook, systemctl, then reboot -f", async () => {
   const dir = mkdtempSync(join(tmpdir(), "byol-finish-"));
   const listing = readFileSync(new URL("../../fixtures/efibootmgr/ovmf-v-after-create.txt", import.meta.url), "utf8");
-  const runner = fakeRunner(["systemctl"], listing);
+  const runner = finishRunner(["systemctl"], listing);
   const { ctx, events } = context(dir, runner);
   const order: string[] = [];
   try {
@@ -125,7 +119,7 @@ test("UEFI summary from efibootmgr; reboot: the caller's hook, systemctl, then r
 
 test("systemctl reboot works: no reboot -f; a target still mounted after the teardown is reported", async () => {
   const dir = mkdtempSync(join(tmpdir(), "byol-finish-"));
-  const runner = fakeRunner(["efibootmgr"]);
+  const runner = finishRunner(["efibootmgr"]);
   const { ctx, events } = context(dir, runner);
   try {
     await finish.run(ctx, step(["/proc"]), { settings: { noReboot: false }, plan: { firmware: "uefi" } });
@@ -144,7 +138,7 @@ test("systemctl reboot works: no reboot -f; a target still mounted after the tea
 
 test("neither systemctl nor reboot -f works: a warning, never an error that would undo the install", async () => {
   const dir = mkdtempSync(join(tmpdir(), "byol-finish-"));
-  const runner = fakeRunner(["systemctl", "reboot"]);
+  const runner = finishRunner(["systemctl", "reboot"]);
   const { ctx, events } = context(dir, runner);
   try {
     await finish.run(ctx, step([]), { settings: { noReboot: false }, plan: { firmware: "bios" } });
