@@ -4,33 +4,23 @@
 # every image needs: no fstab entries, empty machine-id, no SSH host keys, root password locked,
 # a serial getty on ttyS0. No /root/.ovh script and no boot loader: build-byolinux.sh / build-byoi.sh add those.
 # Usage: build-rootfs.sh OUT.tar PACKAGES_TXT OVERLAY_DIR WORK_DIR
-# BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors.
+# BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors (scripts/lib/debian-tree.sh).
 set -euo pipefail
 out=$1 packages=$2 overlay=$3 work=$4
 root=$work/root
 step() { echo "rootfs: $* (+$SECONDS s)"; }
 
-include=$(grep -v '^\s*#' "$packages" | grep -v '^\s*$' | paste -sd, -)
-mirrors=()
-[[ -n "${BYOL_DEBIAN_MIRROR:-}" ]] && mirrors=("$BYOL_DEBIAN_MIRROR")
+# shellcheck source=../lib/debian-tree.sh
+source "$(dirname "$0")/../lib/debian-tree.sh"
+include=$(package_list "$packages")
 
 step "mmdebstrap bookworm with: $include"
 # The overlay goes in before the initramfs is made again, so its module list is the one the images boot with.
 export BYOL_OVERLAY=$overlay
 # shellcheck disable=SC2016 # the hooks are expanded by mmdebstrap's shell, with $1 the tree
-mmdebstrap --mode=root --variant=minbase --format=directory \
-  --aptopt='APT::Install-Recommends "false"' \
-  --dpkgopt='path-exclude=/usr/share/doc/*' \
-  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-  --dpkgopt='path-exclude=/usr/share/man/*' \
-  --dpkgopt='path-exclude=/usr/share/info/*' \
-  --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --dpkgopt='path-exclude=/usr/share/i18n/*' \
-  --dpkgopt='path-exclude=/usr/share/lintian/*' \
-  --include="$include" \
+debian_tree "$root" "$include" \
   --customize-hook='cp -a "$BYOL_OVERLAY/." "$1/"' \
-  --customize-hook='chroot "$1" update-initramfs -u -k all' \
-  bookworm "$root" "${mirrors[@]}"
+  --customize-hook='chroot "$1" update-initramfs -u -k all'
 
 step "customizing"
 # byol writes /etc/fstab (byolinux); build-byoi.sh writes its own.

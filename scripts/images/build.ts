@@ -11,9 +11,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { cacheKey, type KeyInput } from "../vm/cache.ts";
+import { bootDisks, checkImage } from "./check.ts";
 import {
+  type BuiltImage,
   builderScript,
-  type ImageFormat,
   type ImageSpec,
   type ImageSums,
   imageFileName,
@@ -31,14 +32,6 @@ const repo = join(here, "..", "..");
 const ROOTFS_NAME = "rootfs-debian12";
 
 /** A built fixture image, as ensureImage returns it. */
-export interface BuiltImage {
-  path: string;
-  sha256: string;
-  sha512: string;
-  format: ImageFormat;
-  sizeBytes: number;
-}
-
 export interface EnsureImageOptions {
   /** Rebuild this image (not what it is built from) even if it is cached. */
   force?: boolean;
@@ -250,11 +243,9 @@ if (import.meta.main) {
   for (const name of positionals) {
     const image = await ensureImage(name, { force: values.force });
     if (values.check) {
-      const { checkImage } = await import("./check.ts");
       await checkImage(name, image, (line) => console.error(line));
     }
     if (values.boot && imageSpec(name).kind !== "byolinux") {
-      const { bootDisks } = await import("./check.ts");
       const dir = join(imagesDir(), `.boot-${name}-${process.pid}`);
       try {
         for (const firmware of ["bios", "uefi"] as const) {

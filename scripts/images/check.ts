@@ -1,11 +1,14 @@
 // Checks a built fixture image on the host, without byol, so a failing install later is byol's fault:
 // its real format, its partition table, and the files in its file systems (read-only loop mounts at an
 // offset, which the host kernel allows without partition support). byoi images can also be booted in QEMU.
-import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { access, constants, mkdir, mkdtemp, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import type { BuiltImage } from "./build.ts";
-import { imageSpec, imagesDir } from "./images.ts";
+import { track } from "../vm/cleanup.ts";
+import { consoleHas, consoleTail } from "../vm/console-log.ts";
+import { ovmfFor } from "../vm/ovmf.ts";
+import { type BuiltImage, imageSpec, imagesDir } from "./images.ts";
 import { byoiLayoutProblems, byolinuxLayoutProblems, type GptPartition, parseSgdiskPrint } from "./layout.ts";
 
 type Log = (line: string) => void;
@@ -175,7 +178,7 @@ async function byoiProblems(raw: string, esp: GptPartition, rootPart: GptPartiti
       problems.push(`${f} does not find the root by UUID ${rootUuid}`);
   }
   const mbr = Buffer.alloc(512);
-  const fh = await import("node:fs/promises").then((fs) => fs.open(raw));
+  const fh = await open(raw);
   try {
     await fh.read(mbr, 0, 512, 0);
   } finally {
@@ -215,10 +218,6 @@ export async function bootDisks(
   firmware: "bios" | "uefi",
   opts: { marker?: string; timeoutMs?: number; dir: string; log: Log },
 ): Promise<BootResult> {
-  const { spawn } = await import("node:child_process");
-  const { track } = await import("../vm/cleanup.ts");
-  const { ovmfFor } = await import("../vm/ovmf.ts");
-  const { consoleHas, consoleTail } = await import("../vm/console-log.ts");
   const marker = opts.marker ?? " login:";
   const consoleLog = join(opts.dir, `boot-${firmware}.log`);
   await mkdir(opts.dir, { recursive: true });

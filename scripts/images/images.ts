@@ -35,7 +35,16 @@ export const IMAGES: readonly ImageSpec[] = [
 ];
 
 /** Files (relative to scripts/images/) whose content defines the shared rootfs tar; overlay/ files are added. */
-export const ROOTFS_FILES = ["packages.txt", "build-rootfs.sh"] as const;
+/** A fixture image built and cached by scripts/images/build.ts. */
+export interface BuiltImage {
+  path: string;
+  sha256: string;
+  sha512: string;
+  format: ImageFormat;
+  sizeBytes: number;
+}
+
+export const ROOTFS_FILES = ["packages.txt", "build-rootfs.sh", "../lib/debian-tree.sh"] as const;
 
 // The spec of a named image, or an error that lists the names there are.
 export function imageSpec(name: string): ImageSpec {

@@ -2,7 +2,7 @@
 // RAID1 root on two disks, rsync, fstab, mdadm.conf, make_image_bootable.sh in a chroot), then boots the
 // two disks with the same firmware up to the login prompt. A failure later in byol's own tests is then byol's.
 // CLI: node scripts/images/try-install.ts [--firmware uefi|bios] [--image byolinux-debian12] [--no-boot]
-import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
+import { copyFile, link, mkdir, readFile, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -30,7 +30,6 @@ export async function tryInstall(name: string, firmware: "uefi" | "bios", boot =
   try {
     await copyFile(join(here, "try-install.sh"), join(share, "try-install.sh"));
     // 9p shares a directory: the image is hard-linked into it rather than sharing the whole cache.
-    const { link } = await import("node:fs/promises");
     await link(image.path, join(share, basename(image.path)));
     let result: TryResult;
     {

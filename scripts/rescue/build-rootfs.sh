@@ -9,11 +9,13 @@
 # Usage: build-rootfs.sh OUT PACKAGES_TXT NODE_BINARY         the rig's harness rescue (byol-init, Node 24)
 #        build-rootfs.sh OUT PACKAGES_TXT - LEFT_OUT_TXT      a stock-like rescue: systemd and udev, no Node,
 #                                                             the packages of LEFT_OUT_TXT left out
-# BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors.
+# BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors (scripts/lib/debian-tree.sh).
 set -euo pipefail
 out=$1 packages=$2 node=$3 left_out=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
+# shellcheck source=../lib/debian-tree.sh
+source "$here/../lib/debian-tree.sh"
 list() { grep -v '^\s*#' "$1" | grep -v '^\s*$'; }
 hooks=()
 if [[ -n "$left_out" ]]; then
@@ -27,26 +29,15 @@ if [[ -n "$left_out" ]]; then
     --customize-hook="chroot \"\$1\" apt-get install -y --download-only --no-install-recommends $missing"
     --customize-hook='mkdir -p "$BYOL_REPO_OUT" && cp "$1"/var/cache/apt/archives/*.deb "$BYOL_REPO_OUT"/')
 else
-  include=$(list "$packages" | paste -sd, -)
+  include=$(package_list "$packages")
 fi
-mirrors=()
-[[ -n "${BYOL_DEBIAN_MIRROR:-}" ]] && mirrors=("$BYOL_DEBIAN_MIRROR")
-
 step() { echo "rescue: $* (+$SECONDS s)"; }
 
 step "mmdebstrap bookworm with: $include"
-mmdebstrap --mode=root --variant=minbase --format=directory \
-  --aptopt='APT::Install-Recommends "false"' \
-  --dpkgopt='path-exclude=/usr/share/doc/*' \
-  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-  --dpkgopt='path-exclude=/usr/share/man/*' \
-  --dpkgopt='path-exclude=/usr/share/info/*' \
-  --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --dpkgopt='path-exclude=/usr/share/lintian/*' \
+debian_tree "$out/rootfs" "$include" \
   --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d"' \
   --essential-hook='printf "# byol boots with its own initrd; keep this one small and quick to build.\nMODULES=list\n" >"$1/etc/initramfs-tools/conf.d/byol.conf"' \
-  --include="$include" "${hooks[@]}" \
-  bookworm "$out/rootfs" "${mirrors[@]}"
+  "${hooks[@]}"
 
 root=$out/rootfs
 step "customizing"

@@ -12,11 +12,19 @@ import { cacheKey, cacheRoot, type KeyInput } from "../vm/cache.ts";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
 /** The files whose content defines the image; a change to any of them makes a new key. */
-export const RESCUE_INPUTS = ["packages.txt", "build-rootfs.sh", "init.sh", "poweroff.sh", "initrd-init.sh"];
+export const RESCUE_INPUTS = [
+  "packages.txt",
+  "build-rootfs.sh",
+  "../lib/debian-tree.sh",
+  "init.sh",
+  "poweroff.sh",
+  "initrd-init.sh",
+];
 /** The stock-like rescue's: no Node, no byol-init; systemd, udev and a repository of the left-out packages. */
 export const STOCK_INPUTS = [
   "packages.txt",
   "build-rootfs.sh",
+  "../lib/debian-tree.sh",
   "initrd-init.sh",
   "stock-customize.sh",
   "stock-left-out.txt",
