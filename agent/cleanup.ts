@@ -9,6 +9,7 @@ import { isAlive } from "./exec/alive.ts";
 import type { RunContext } from "./exec/context.ts";
 import * as left from "./exec/leftovers.ts";
 import { retry } from "./exec/retry.ts";
+import { acquireRunLock } from "./exec/run-lock.ts";
 import { defaultRunDir, readRunState, type SavedRunState, writeRunState } from "./exec/state.ts";
 import { parseMdstat } from "./probe/mdstat.ts";
 import { parseMounts } from "./probe/mounts.ts";
@@ -46,6 +47,13 @@ export async function cleanup(
   if (state !== undefined && state.finished === undefined && state.pid !== process.pid && isAlive(state.pid)) {
     return { released, problems: [`run ${state.runId} (pid ${state.pid}) is still running; stop it first`] };
   }
+  let lock: Disposable;
+  try {
+    lock = acquireRunLock(dir, "cleanup");
+  } catch (error) {
+    return { released, problems: [`${(error as Error).message}; stop it first`] };
+  }
+  using _lock = lock;
   ctx.events.emit({ step: STEP, phase: "start", title: "Releasing what the last run left behind" });
   const started = Date.now();
   // One release: run it, record the outcome, never throw.
@@ -63,7 +71,8 @@ export async function cleanup(
   for (const target of left.mountsToRelease(mounts, opts.mountRoots ?? left.RUN_MOUNT_ROOTS, state?.mounts)) {
     await release(`mount ${target}`, () => umount(ctx, target));
   }
-  for (const dev of left.connectedNbd(opts.sysBlock)) {
+  // only the run's own: another nbd client (a lab engineer's qemu-nbd) is none of cleanup's business
+  for (const dev of left.connectedNbd(opts.sysBlock).filter((d) => state?.nbd.includes(d))) {
     await release(`nbd ${dev}`, () => ctx.runner.run(["qemu-nbd", "-d", dev], RUN));
   }
   for (const dev of (state?.loop ?? []).filter((d) => left.loopAttached(d, opts.sysBlock))) {

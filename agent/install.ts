@@ -16,6 +16,7 @@ import { isAlive } from "./exec/alive.ts";
 import type { RunContext, RunState, StepInputs } from "./exec/context.ts";
 import { createEventSink, type ResultEventSink } from "./exec/events.ts";
 import { Journal } from "./exec/journal.ts";
+import { acquireRunLock, lockOwner } from "./exec/run-lock.ts";
 import { enterStep } from "./exec/run-state.ts";
 import { createRunner } from "./exec/runner.ts";
 import { defaultRunDir, RunStateStore, readRunState } from "./exec/state.ts";
@@ -99,8 +100,10 @@ export async function install(opts: InstallOptions): Promise<number> {
   log.info({ runId, stopAfter: opts.stopAfter, bootOrder: opts.bootOrder, noReboot: opts.noReboot }, "install");
 
   let steps: PlanStep[];
+  let lock: Disposable;
   try {
     assertNoRunInProgress(stateDir);
+    lock = acquireRunLock(stateDir, "install");
     const span = refusedSpans(opts.plan.steps)[0];
     if (span !== undefined) throw new InstallError("spanning-array", "wipe", spanRefusal(span));
     steps = selectSteps(opts.plan, opts.stopAfter);
@@ -110,6 +113,7 @@ export async function install(opts: InstallOptions): Promise<number> {
     return result(events, usage ? EXIT.invalid : EXIT.failedBeforeDisks, error);
   }
 
+  using _lock = lock;
   const abort = new AbortController();
   const journal = new Journal(join(runDir, "journal.jsonl"));
   const runner = createRunner({ journal, redactor, log, signal: abort.signal, events });
@@ -273,6 +277,10 @@ export const STOP_AFTER_BYOI =
 
 // Two runs on the same disks would destroy each other's work.
 export function assertNoRunInProgress(stateDir: string): void {
+  const owner = lockOwner(stateDir);
+  if (owner !== undefined && owner.pid !== process.pid) {
+    throw new InstallError("busy", "install", `byol install: byol ${owner.what} (pid ${owner.pid}) is still running`);
+  }
   const last = readRunState(stateDir);
   if (last === undefined || last.finished !== undefined || last.pid === process.pid) return;
   if (!isAlive(last.pid)) return; // that run is gone; its leftovers are the wipe's business

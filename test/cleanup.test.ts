@@ -31,14 +31,16 @@ function tableRunner(answers: Record<string, { stdout?: string; fail?: string }>
 function killedRun(overrides: { finished?: { ok: boolean; exitCode: number }; pid?: number } = {}) {
   const dir = tempDir();
   const store = RunStateStore.start({ dir: join(dir, "run"), runId: "r1", targetDisks: ["/dev/sda", "/dev/sdb"] });
-  store.update({ disksWritten: true, step: "bootable", loop: ["/dev/loop3"], md: ["/dev/md0"] });
+  store.update({ disksWritten: true, step: "bootable", loop: ["/dev/loop3"], md: ["/dev/md0"], nbd: ["/dev/nbd0"] });
   store.update({ pid: overrides.pid ?? deadPid() });
   if (overrides.finished) store.update({ finished: overrides.finished });
   writeFileSync(join(dir, "mounts"), MOUNTS);
   writeFileSync(join(dir, "mdstat"), MDSTAT);
   const sys = join(dir, "sys");
-  mkdirSync(join(sys, "nbd0"), { recursive: true });
-  writeFileSync(join(sys, "nbd0", "pid"), "1\n");
+  for (const nbd of ["nbd0", "nbd1"]) {
+    mkdirSync(join(sys, nbd), { recursive: true });
+    writeFileSync(join(sys, nbd, "pid"), "1\n"); // nbd1: another client's, not the run's
+  }
   mkdirSync(join(sys, "loop3", "loop"), { recursive: true });
   const opts = {
     runDir: join(dir, "run"),
@@ -94,7 +96,24 @@ test("cleanup releases everything a killed run left, in stacking order, then res
   assert.ok(r.released.includes("partition table /dev/sdb"));
   const state = readRunState(opts.runDir);
   assert.equal(state?.tablesReset, true);
-  assert.deepEqual([state?.loop, state?.md], [[], []]);
+  assert.deepEqual([state?.loop, state?.md, state?.nbd], [[], [], []]);
+  assert.ok(!calls.includes("qemu-nbd -d /dev/nbd1"), "an nbd connection the run did not make is left alone");
+});
+
+test("without a run state, cleanup disconnects no nbd device", async () => {
+  const { dir, opts } = killedRun();
+  const { runner, calls } = fakeRunner();
+  await cleanup(ctx(runner), { ...opts, runDir: join(dir, "no-run") });
+  assert.ok(!calls.some((c) => c.startsWith("qemu-nbd")), calls.join("\n"));
+});
+
+test("cleanup refuses while another byol holds the run lock", async () => {
+  const { opts } = killedRun();
+  writeFileSync(join(opts.runDir, "run.lock"), JSON.stringify({ pid: process.ppid, start: "", what: "install" }));
+  const { runner, calls } = fakeRunner();
+  const r = await cleanup(ctx(runner), opts);
+  assert.deepEqual(calls, []);
+  assert.match(r.problems[0] ?? "", /byol install \(pid \d+\) is still running/);
 });
 
 test("a second cleanup finds nothing and resets nothing", async () => {

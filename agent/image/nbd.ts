@@ -21,9 +21,16 @@ export async function connectNbd(
   if (!existsSync(`${sysBlock}/nbd0`)) await ctx.runner.run(["modprobe", "nbd", "max_part=8"], { step });
   const device = freeNbd(sysBlock);
   if (device === undefined) throw new InstallError("attach", step, "no free /dev/nbdN to attach the image to");
-  await ctx.runner.run(["qemu-nbd", "--read-only", `--format=${image.format}`, `--connect=${device}`, image.file], {
-    step,
-  });
+  // recorded before connecting: a run killed right after qemu-nbd returned still lets cleanup find it
+  ctx.held?.hold("nbd", device);
+  try {
+    await ctx.runner.run(["qemu-nbd", "--read-only", `--format=${image.format}`, `--connect=${device}`, image.file], {
+      step,
+    });
+  } catch (error) {
+    ctx.held?.drop("nbd", device);
+    throw error;
+  }
   const release = nbdHandle(ctx, device);
   await sizeKnown(device, sysBlock, ctx.signal);
   return { device, release };
