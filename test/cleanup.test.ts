@@ -102,7 +102,7 @@ test("cleanup releases everything a killed run left, in stacking order, then res
 
 test("without a run state, cleanup disconnects no nbd device", async () => {
   const { dir, opts } = killedRun();
-  const { runner, calls } = fakeRunner();
+  const { runner, calls } = tableRunner();
   await cleanup(ctx(runner), { ...opts, runDir: join(dir, "no-run") });
   assert.ok(!calls.some((c) => c.startsWith("qemu-nbd")), calls.join("\n"));
 });
@@ -110,7 +110,7 @@ test("without a run state, cleanup disconnects no nbd device", async () => {
 test("cleanup refuses while another byol holds the run lock", async () => {
   const { opts } = killedRun();
   writeFileSync(join(opts.runDir, "run.lock"), JSON.stringify({ pid: process.ppid, start: "", what: "install" }));
-  const { runner, calls } = fakeRunner();
+  const { runner, calls } = tableRunner();
   const r = await cleanup(ctx(runner), opts);
   assert.deepEqual(calls, []);
   assert.match(r.problems[0] ?? "", /byol install \(pid \d+\) is still running/);
