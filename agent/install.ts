@@ -24,6 +24,7 @@ import { TEARDOWN } from "./exec/teardown.ts";
 import { DEFAULT_SCRIPT_TIMEOUT_MS } from "./image/script-output.ts";
 import { createLogger } from "./log.ts";
 import type { Plan, PlanStep, StepKind } from "./plan/types.ts";
+import { checkBeforeInstall, PREFLIGHT_TITLE } from "./preflight/check.ts";
 import type { Inventory } from "./probe/types.ts";
 import { redactorFor, urlSecrets } from "./redact.ts";
 import { RunRecorder } from "./report/recorder.ts";
@@ -67,6 +68,9 @@ export interface InstallOptions {
   out?: NodeJS.WritableStream; // default process.stdout
   report?: string; // --report FILE: the run record; default /var/log/byol/<runId>.tar
   reportUrl?: string; // --report-url URL: also upload the run record there
+  // check the tools, kernel features, boot mode and RAM the steps need first (agent/preflight/);
+  // byol install sets it, tests of the interpreter with fake runners do not
+  preflight?: boolean;
 }
 
 const DISK_STEPS: ReadonlySet<StepKind> = new Set([
@@ -162,6 +166,10 @@ export async function install(opts: InstallOptions): Promise<number> {
     },
   };
   try {
+    if (opts.preflight === true) {
+      enterStep(ctx, "preflight");
+      await framed(ctx, "preflight", PREFLIGHT_TITLE, () => checkBeforeInstall(ctx, opts.plan, steps, opts.inventory));
+    }
     await runSteps(ctx, steps, inputs);
   } catch (error) {
     return await fail(ctx, store, events, error, recorder);
@@ -193,18 +201,24 @@ export function newRunId(): string {
 // Runs the steps in order, each framed by start and done (or failed) events.
 export async function runSteps(ctx: RunContext, steps: readonly PlanStep[], inputs: StepInputs): Promise<void> {
   for (const step of steps) {
-    ctx.signal.throwIfAborted();
     enterStep(ctx, step.id);
-    const started = performance.now();
-    ctx.events.emit({ step: step.id, phase: "start", title: step.title });
-    try {
-      await runStep(ctx, step, inputs);
-    } catch (error) {
-      const durationMs = Math.round(performance.now() - started);
-      ctx.events.emit({ step: step.id, phase: "failed", durationMs, error: describe(error, ctx.signal) });
-      throw error;
-    }
-    ctx.events.emit({ step: step.id, phase: "done", durationMs: Math.round(performance.now() - started) });
+    await framed(ctx, step.id, step.title, () => runStep(ctx, step, inputs));
+  }
+}
+
+// One step framed by start and done (or failed) events (byol fetch frames its steps with it too).
+export async function framed<T>(ctx: RunContext, step: string, title: string, body: () => Promise<T>): Promise<T> {
+  ctx.signal.throwIfAborted();
+  const started = performance.now();
+  const took = () => Math.round(performance.now() - started);
+  ctx.events.emit({ step, phase: "start", title });
+  try {
+    const value = await body();
+    ctx.events.emit({ step, phase: "done", durationMs: took() });
+    return value;
+  } catch (error) {
+    ctx.events.emit({ step, phase: "failed", durationMs: took(), error: describe(error, ctx.signal) });
+    throw error;
   }
 }
 

@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   plan: async () => (await import("./plan.ts")).planCommand,
   install: async () => (await import("./install.ts")).installCommand,
   fetch: async () => (await import("./fetch.ts")).fetchCommand,
+  preflight: async () => (await import("./preflight.ts")).preflightCommand,
   cleanup: async () => (await import("./cleanup.ts")).cleanupCommand,
   status: async () => (await import("./status.ts")).statusCommand,
   report: async () => (await import("./report.ts")).reportCommand,

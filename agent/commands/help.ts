@@ -19,6 +19,8 @@ Commands:
                                            install the image (ERASES the target disks)
   fetch      --request FILE|- --output FILE [--json]
                                            download, verify and inspect the image; no disk is touched
+  preflight  --request FILE|- [--install-missing] [--inventory FILE] [--json]
+                                           check the tools, kernel, boot mode and RAM an install needs
   cleanup                                  release what a failed or killed run left behind
   status     [--json] [--follow [--run ID]]
                                            state of the current or last run; --follow
@@ -86,6 +88,27 @@ run, shell-quoted, one per line. Nothing is run and nothing is touched.
 
 Exit: 0, or 2 when the request is invalid or the layout does not fit the disks.
 Example: byol plan --request fixtures/requests/byolinux-raid1.json --inventory fixtures/inventories/uefi-2disks.json
+`,
+  preflight: `Usage: byol preflight --request FILE|- [--install-missing] [--inventory FILE] [--json]
+
+Checks that this machine has what the request's plan needs, before anything is written: every
+program its steps run (derived from the plan's commands: sgdisk, mdadm, lvm, mkfs.*, qemu-img,
+qemu-nbd, rsync, efibootmgr for UEFI, wipefs, partprobe, mtools, blkid...), the kernel features
+behind them (nbd, md and its RAID levels, device-mapper, loop, the filesystems), efivars for
+UEFI, and RAM for the image (the rescue keeps 3 GiB). byol install runs the same checks as its
+first step ("preflight"), without installing anything.
+
+  --request FILE      the request JSON ('-' reads standard input)
+  --install-missing   install the packages of missing tools: apt-get install -y
+                      --no-install-recommends, from byol's one package list (the rescue build's)
+  --inventory FILE    plan for a recorded machine instead of probing this one
+  --json              one line: {"ts","step":"preflight","phase":"result","ok","exitCode",
+                      "missing":[{"tool","package"}],"packages","kernel","bootMode","installed"?,"error"?}
+  --image-staging stream|ram   as for install (whether a byoi_64 raw image goes to RAM)
+
+Without --install-missing, a missing tool is exit 3 with one line on stderr:
+  byol preflight: missing tools: qemu-nbd (qemu-utils), mkfs.xfs (xfsprogs); rerun with --install-missing
+Exit: 0 ready, 2 invalid request, 3 something missing (or apt-get failed).
 `,
   fetch: `Usage: byol fetch --request FILE|- --output FILE [--json]
 

@@ -10,7 +10,6 @@
 
 import { mkdir, mkdtemp, stat, statfs } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import { type DownloadTuning, downloadImage } from "../download/image.ts";
 import { EXIT, Interrupted } from "../errors.ts";
@@ -21,7 +20,7 @@ import { createRunner } from "../exec/runner.ts";
 import { removeScratch } from "../image/expose.ts";
 import { examine, inspectByoi, inspectImage } from "../image/inspection.ts";
 import { inspectReach, type Machine, THIS_MACHINE } from "../image/reach.ts";
-import { describe, onInterrupt } from "../install.ts";
+import { describe, framed, onInterrupt } from "../install.ts";
 import type { InspectStep } from "../plan/types.ts";
 import { redactorFor } from "../redact.ts";
 import type { InstallRequest } from "../request/types.ts";
@@ -170,22 +169,6 @@ async function freeBytes(file: string): Promise<number> {
     () => 0,
   );
   return s.bavail * s.bsize + old;
-}
-
-// One step framed by start and done (or failed) events, as install frames its steps.
-async function framed<T>(ctx: RunContext, step: string, title: string, body: () => Promise<T>): Promise<T> {
-  ctx.signal.throwIfAborted();
-  const started = performance.now();
-  const took = () => Math.round(performance.now() - started);
-  ctx.events.emit({ step, phase: "start", title });
-  try {
-    const value = await body();
-    ctx.events.emit({ step, phase: "done", durationMs: took() });
-    return value;
-  } catch (error) {
-    ctx.events.emit({ step, phase: "failed", durationMs: took(), error: describe(error, ctx.signal) });
-    throw error;
-  }
 }
 
 function finish(events: ResultEventSink, exitCode: number, error: unknown, report?: FetchReport): number {
