@@ -98,6 +98,7 @@ export async function install(opts: InstallOptions): Promise<number> {
       out: opts.out ?? process.stdout,
       redactor,
       file: join(runDir, "events.jsonl"),
+      runId,
     }),
   );
   const log = createLogger({ redactor, file: join(runDir, "byol.log") });

@@ -13,6 +13,7 @@ import {
   RequestError,
   UsageError,
 } from "../errors.ts";
+import { EVENTS_SCHEMA_VERSION } from "../exec/events.ts";
 import { escapeControls } from "../view/escape.ts";
 
 interface Outcome {
@@ -53,7 +54,8 @@ export function exitCodeFor(error: unknown, command: string, json = false): numb
   if (json) {
     const message = error instanceof Error ? error.message : String(error);
     const result = { phase: "result", ok: false, exitCode: outcome.exitCode, error: { code: outcome.code, message } };
-    process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), step: command, ...result })}\n`);
+    const head = { ts: new Date().toISOString(), schemaVersion: EVENTS_SCHEMA_VERSION, runId: null, step: command };
+    process.stdout.write(`${JSON.stringify({ ...head, ...result })}\n`);
   }
   return outcome.exitCode;
 }

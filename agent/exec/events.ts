@@ -10,6 +10,9 @@ import { createHumanView } from "../view/human-view.ts";
 import { ignoreWriteErrors } from "./observer.ts";
 import type { EventSink, StepEvent } from "./types.ts";
 
+// The version of the event lines' schema (schemas/events.schema.json, from event-schema.ts).
+export const EVENTS_SCHEMA_VERSION = 1;
+
 export interface RunResult {
   ok: boolean;
   exitCode: number;
@@ -22,6 +25,7 @@ export interface EventSinkOptions {
   out: NodeJS.WritableStream;
   redactor: Redactor;
   file?: string; // events.jsonl
+  runId?: string; // on every line; null outside a run
   now?: () => number; // for tests
 }
 
@@ -30,9 +34,11 @@ export type ResultEventSink = EventSink & { result(r: RunResult): void };
 export function createEventSink(opts: EventSinkOptions): ResultEventSink {
   const now = opts.now ?? Date.now;
   if (opts.file !== undefined) mkdirSync(dirname(opts.file), { recursive: true });
-  // `{"ts","step","phase",...}`: ts first so the lines read well in a terminal too
+  // `{"ts","schemaVersion","runId","step","phase",...}` (schemas/events.schema.json): ts first so
+  // the lines read well in a terminal too
+  const head = { schemaVersion: EVENTS_SCHEMA_VERSION, runId: opts.runId ?? null };
   const jsonLine = (event: object) =>
-    opts.redactor.redact(`${JSON.stringify({ ts: new Date(now()).toISOString(), ...event })}\n`);
+    opts.redactor.redact(`${JSON.stringify({ ts: new Date(now()).toISOString(), ...head, ...event })}\n`);
   const record = (line: string) => {
     if (opts.file !== undefined) appendFileSync(opts.file, line);
   };

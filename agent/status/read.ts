@@ -12,21 +12,25 @@ import { type ByolVersion, byolVersion } from "../version.ts";
 import { initialStatus, type RunEvent, type RunStatus, reduceStatus, type StatusView, viewStatus } from "./reduce.ts";
 import { STATUS_FILE } from "./tap.ts";
 
+// The version of what `byol status --json` prints (schemas/status.schema.json, from schema.ts).
+export const STATUS_SCHEMA_VERSION = 1;
+
 // `byol`: the version and commit of the byol that runs (or ran) the install, as its state file
 // records them; this byol's when there is no run, or the run's byol did not record them.
-export type StatusReport = StatusView & { pid?: number; startedAt?: string; disksWritten?: boolean; byol: ByolVersion };
+export type StatusReport = { schemaVersion: typeof STATUS_SCHEMA_VERSION } & StatusView & {
+    pid?: number;
+    startedAt?: string;
+    disksWritten?: boolean;
+    byol: ByolVersion;
+  };
 
 export function readStatus(stateDir: string, alive: (pid: number) => boolean = isAlive): StatusReport {
+  const schemaVersion = STATUS_SCHEMA_VERSION;
   const state = readRunState(stateDir);
-  if (state === undefined) return { ...viewStatus(undefined), byol: byolVersion() };
+  if (state === undefined) return { schemaVersion, ...viewStatus(undefined), byol: byolVersion() };
   const status = merge(state, statusOf(stateDir, state.runId), alive);
-  return {
-    ...viewStatus(status),
-    pid: state.pid,
-    startedAt: state.startedAt,
-    disksWritten: state.disksWritten,
-    byol: state.byol ?? byolVersion(),
-  };
+  const { pid, startedAt, disksWritten } = state;
+  return { schemaVersion, ...viewStatus(status), pid, startedAt, disksWritten, byol: state.byol ?? byolVersion() };
 }
 
 function statusOf(stateDir: string, runId: string): RunStatus {

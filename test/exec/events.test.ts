@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
-import { createEventSink } from "../../agent/exec/events.ts";
+import { eventSchema } from "../../agent/exec/event-schema.ts";
+import { createEventSink, EVENTS_SCHEMA_VERSION } from "../../agent/exec/events.ts";
 import { Redactor } from "../../agent/redact.ts";
 import { formatSeconds, progressLine } from "../../agent/view/progress-line.ts";
 import { tempDir } from "./helpers.ts";
@@ -21,11 +22,12 @@ function clock(start = Date.parse("2025-01-01T00:00:00Z")) {
   };
 }
 
-test("--json: one line per event with ts, step and phase, and the result line last", () => {
+test("--json: one line per event with ts, schemaVersion, runId, step and phase, and the result line last", () => {
   const out = new PassThrough();
   const file = join(tempDir(), "run", "events.jsonl");
   const c = clock();
-  const sink = createEventSink({ json: true, out, redactor: new Redactor(), file, now: c.now });
+  const runId = "20250101T000000Z-abcdef";
+  const sink = createEventSink({ json: true, out, redactor: new Redactor(), file, now: c.now, runId });
   sink.emit({ step: "download", phase: "start", title: "Download" });
   sink.emit({ step: "download", phase: "progress", bytes: 512, total: 2048 });
   sink.emit({ step: "download", phase: "done", durationMs: 1200 });
@@ -34,10 +36,12 @@ test("--json: one line per event with ts, step and phase, and the result line la
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
-  assert.deepEqual(lines[0], { ts: "2025-01-01T00:00:00.000Z", step: "download", phase: "start", title: "Download" });
-  assert.deepEqual(Object.keys(lines[1]), ["ts", "step", "phase", "bytes", "total"]);
+  const head = { ts: "2025-01-01T00:00:00.000Z", schemaVersion: EVENTS_SCHEMA_VERSION, runId };
+  assert.deepEqual(lines[0], { ...head, step: "download", phase: "start", title: "Download" });
+  assert.deepEqual(Object.keys(lines[1]), ["ts", "schemaVersion", "runId", "step", "phase", "bytes", "total"]);
+  for (const l of lines) eventSchema.parse(l);
   assert.deepEqual(lines.at(-1), {
-    ts: "2025-01-01T00:00:00.000Z",
+    ...head,
     phase: "result",
     ok: false,
     exitCode: 3,

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { findLoader } from "../../agent/efi/byoi-loader.ts";
+import { eventSchema } from "../../agent/exec/event-schema.ts";
 import type { JournalEntry, StepEvent } from "../../agent/exec/types.ts";
 import { install as install_ } from "../../agent/install.ts";
 import { IMAGE_PATH } from "../../agent/plan/image.ts";
@@ -150,7 +151,8 @@ async function install(c: Case) {
     report: join(runDir, "record.tar"),
     out: out as unknown as NodeJS.WritableStream,
   });
-  const events = lines.map((l) => JSON.parse(l) as StepEvent);
+  // every line as schemas/events.schema.json documents it
+  const events = lines.map((l) => eventSchema.parse(JSON.parse(l)) as StepEvent);
   const result = JSON.parse(lines.at(-1) ?? "{}") as {
     phase: string;
     exitCode: number;

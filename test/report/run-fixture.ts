@@ -96,6 +96,7 @@ export function fabricateRun(kind: RunKind, dir = tempDir()): FabricatedRun {
     redactor,
     file: join(runDir, "events.jsonl"),
     now: () => clock,
+    runId,
   });
   const journal = new Journal(join(runDir, "journal.jsonl"));
   const log = createLogger({ redactor, file: join(runDir, "byol.log") });

@@ -10,8 +10,9 @@ import { RunStateStore } from "../../agent/exec/state.ts";
 import type { StepEvent } from "../../agent/exec/types.ts";
 import { formatStatus } from "../../agent/status/format.ts";
 import { ovhStepOf } from "../../agent/status/ovh-steps.ts";
-import { readStatus } from "../../agent/status/read.ts";
+import { readStatus, STATUS_SCHEMA_VERSION } from "../../agent/status/read.ts";
 import { initialStatus, type RunEvent, reduceStatus, viewStatus } from "../../agent/status/reduce.ts";
+
 import { createStatusTap, STATUS_FILE, teeEvents } from "../../agent/status/tap.ts";
 import { byolVersion } from "../../agent/version.ts";
 
@@ -171,6 +172,7 @@ test("the tap writes status.json at once for steps, at most every 500 ms for pro
 test("readStatus joins the state file and status.json; a dead run without result was interrupted", () => {
   const dir = tempDir();
   assert.deepEqual(readStatus(dir), {
+    schemaVersion: STATUS_SCHEMA_VERSION,
     runId: null,
     state: "none",
     step: null,
