@@ -130,5 +130,7 @@ export const planSchema = z
 
 // Compile-time: the schema's plan and types.ts's Plan are assignable both ways (a required field
 // or a step kind in one and not the other fails tsc; the tests parse real plans for the rest).
+// If tsc says `true` is not assignable to `false` here: make this file match types.ts, then run
+// `npm run schemas` (and bump PLAN_VERSION if a field changed meaning or went away).
 type Both<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const PLAN_SCHEMA_MATCHES_TYPES: Both<z.infer<typeof planSchema>, Plan> = true;
