@@ -11,6 +11,7 @@ import { buildPlan, formatPlan } from "../../agent/plan/index.ts";
 import { Redactor } from "../../agent/redact.ts";
 import { formatReport } from "../../agent/report/show.ts";
 import { formatStatus } from "../../agent/status/format.ts";
+import { STATUS_SCHEMA_VERSION } from "../../agent/status/read.ts";
 import { byolVersion } from "../../agent/version.ts";
 import { inventory, withLayout } from "../plan/builders.ts";
 import { recordOf } from "../report/helpers.ts";
@@ -70,6 +71,7 @@ describe("printers escape what requests and records carry", () => {
   it("byol status: the step and the result's message", () => {
     for (const c of NASTY) {
       const text = formatStatus({
+        schemaVersion: STATUS_SCHEMA_VERSION,
         runId: `run${c}`,
         state: "failed",
         step: `copy${c}`,
