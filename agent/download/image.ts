@@ -48,6 +48,7 @@ export interface DownloadOptions {
   retry?: RetryPolicy;
   connections?: number; // parallel ranged connections when the server allows; 1: one connection. Default 8
   partBytes?: number; // the size of a part over several connections; default 32 MiB / connections, ≤ 8 MiB
+  reorderBytes?: number; // parts ahead of the one being hashed held in memory, at most; default 32 MiB
   allowInsecureRedirect?: boolean; // follow a redirect from https to http
   idleTimeoutMs?: number; // a connection that receives nothing for this long is dropped (and resumed); default 60 s
   deadlineMs?: number; // the whole download, retries included, must end within this; default none
@@ -179,7 +180,8 @@ async function attempt(s: Settings, p: Progress, dispatcher: Agent): Promise<voi
     throw tooBig(s, p, p.total);
   }
   if (!resuming && !p.single && p.resumable && p.total !== null && p.validator !== undefined) {
-    if (partBytesFor(p.total, s.connections, s) !== undefined) return inParts(s, p, res, dispatcher);
+    const parts = partBytesFor(p.total, s.connections, s.partBytes, s.reorderBytes);
+    if (parts !== undefined) return inParts(s, p, res, dispatcher);
   }
   const pool = p.hasher ?? new PlainPool(s.batchBytes);
   const sink = new FileSink({
@@ -247,6 +249,7 @@ async function inParts(s: Settings, p: Progress, first: ImageResponse, dispatche
     validator: p.validator!,
     connections: s.connections,
     ...(s.partBytes !== undefined && { partBytes: s.partBytes }),
+    ...(s.reorderBytes !== undefined && { bufferBytes: s.reorderBytes }),
     retry: s.retry,
     step: s.step,
     open: (headers, signal) => open(s, dispatcher, headers, signal),

@@ -48,14 +48,14 @@ interface Part {
 }
 
 // Whether a download of `total` bytes is worth cutting into parts.
-export function partBytesFor(total: number, connections: number, o: { partBytes?: number; bufferBytes?: number }) {
+export function partBytesFor(total: number, connections: number, partBytes?: number, bufferBytes?: number) {
   const size =
-    o.partBytes ?? Math.min(MAX_PART_BYTES, Math.floor((o.bufferBytes ?? REORDER_BYTES) / Math.max(1, connections)));
+    partBytes ?? Math.min(MAX_PART_BYTES, Math.floor((bufferBytes ?? REORDER_BYTES) / Math.max(1, connections)));
   return connections > 1 && total >= 2 * size ? size : undefined;
 }
 
 export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
-  const partBytes = partBytesFor(o.total, o.connections, o) ?? o.total;
+  const partBytes = partBytesFor(o.total, o.connections, o.partBytes, o.bufferBytes) ?? o.total;
   const budget = o.bufferBytes ?? REORDER_BYTES;
   const parts: Part[] = [];
   for (let start = 0; start < o.total; start += partBytes) {

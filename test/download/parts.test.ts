@@ -164,3 +164,42 @@ function expectedRanges(): string[] {
   for (let at = PART; at < data.length; at += PART) out.push(`bytes=${at}-${Math.min(at + PART, data.length) - 1}`);
   return out;
 }
+
+test("parts ahead of a stalled first part stop at the reorder bound, then all arrive in order", async () => {
+  await using s = await setup();
+  const part = 128 * KiB;
+  const bound = 512 * KiB; // four parts
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let rangedBeforeRelease = 0;
+  await using srv = await serve((req, res) => {
+    if (req.headers.range !== undefined) return send(data, req, res, { etag: ETAG });
+    // the first response: headers at once, its body only when released
+    res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: ETAG }).flushHeaders();
+    void released.then(() => res.end(data));
+  });
+  const options = s.options(srv.url, {
+    checksum: checksum(),
+    connections: 8,
+    partBytes: part,
+    reorderBytes: bound,
+  });
+  const download = downloadImage(options);
+  // wait until the ranged requests stop coming, then release the first part
+  for (let last = 0; ranged(srv.seen).length === 0 || last !== ranged(srv.seen).length; ) {
+    last = ranged(srv.seen).length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  rangedBeforeRelease = ranged(srv.seen).length;
+  release();
+  const result = await download;
+  assert.equal(result.digest, sha512(data));
+  assert.deepEqual(await readFile(s.destination), data);
+  const parts = Math.ceil(data.length / part);
+  // the bound's four parts held, plus at most one part started on each connection
+  assert.ok(rangedBeforeRelease <= bound / part + 8, `${rangedBeforeRelease} ranged requests while stalled`);
+  assert.ok(rangedBeforeRelease < parts - 1, "the download did not run ahead to the end");
+  assert.equal(ranged(srv.seen).length, parts - 1);
+});
