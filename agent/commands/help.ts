@@ -150,7 +150,9 @@ THIS ERASES THE TARGET DISKS.
   --no-reboot               do not reboot at the end
   --report FILE             also write the run record to FILE
   --report-url URL          also upload the run record there (one HTTP PUT of the tar; URL
-                            credentials become Basic auth and are never logged)
+                            credentials become Basic auth and are never logged). A pre-signed
+                            URL is a secret: give it as @FILE (or @- for standard input) so it
+                            stays out of ps and the shell history
   --boot-order MODE         UEFI BootOrder after the install: network-first (default: network
                             boot entries stay ahead of the new disk entries, as OVH servers
                             need to reach their netboot, which chooses rescue or disk),
@@ -241,8 +243,12 @@ many disks, each at least as large; replay refuses when none fits. The record ho
 secrets, so they are given again: the httpHeaders with --header, or another image URL with
 --image-url; the user data with --user-data. THIS ERASES THE TARGET DISKS (unless --dry-run).
 
-  --header 'Name: value'   an httpHeader of the image request (repeatable)
-  --image-url URL          fetch the image from here instead (e.g. a local copy)
+  --header 'Name: value'   an httpHeader of the image request (repeatable); --header @FILE
+                           reads one header per line from FILE, --header @- from standard input
+  --image-url URL          fetch the image from here instead (e.g. a local copy); @FILE or @-
+                           as for --header
+Headers and URLs are secrets, and a command line shows in ps and the shell history: give
+them as @FILE (a file only root can read) or @-, not as values.
   --user-data FILE         the configDriveUserData, when the recorded request had some
   --ssh-key KEY            root's SSH key on the installed system instead of the recorded one:
                            a public key line, or a file holding one (a rig puts its own key in)

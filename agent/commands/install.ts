@@ -17,6 +17,7 @@ import { readRequestInput } from "../request/read.ts";
 import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
 import { DOWNLOAD_FLAGS, downloadTuning } from "./download-flags.ts";
+import { secretArgs } from "./secret-arg.ts";
 
 export const FLAGS = {
   request: { type: "string" },
@@ -58,6 +59,11 @@ export async function installCommand(args: string[]): Promise<number> {
     throw new UsageError(`--run-id: expected letters, digits and '-', without --detach, got '${runId}'`);
   }
   const raw = await readRequestInput(required(flags.request, "--request"));
+  // --detach hands its standard input to the install it starts, for the request
+  const stdinTaken = flags.request === "-" ? "--request -" : flags.detach ? "--detach" : undefined;
+  const secrets = secretArgs(stdinTaken !== undefined ? { stdinTaken } : {});
+  const reportUrl =
+    flags["report-url"] === undefined ? undefined : await secrets.value("--report-url", flags["report-url"]);
   const parsed = parseRequest(raw);
   if (!parsed.ok) throw new RequestError(parsed.problems);
   const request = parsed.request;
@@ -82,7 +88,7 @@ export async function installCommand(args: string[]): Promise<number> {
     ...(flags["run-dir"] !== undefined ? { runDir: flags["run-dir"] } : {}),
     ...(runId !== undefined ? { runId } : {}),
     ...(flags.report !== undefined ? { report: flags.report } : {}),
-    ...(flags["report-url"] !== undefined ? { reportUrl: flags["report-url"] } : {}),
+    ...(reportUrl !== undefined ? { reportUrl } : {}),
   });
 }
 

@@ -14,6 +14,7 @@ import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging } from "./
 import { readOnlyRunner } from "./common.ts";
 import { DOWNLOAD_FLAGS, downloadTuning } from "./download-flags.ts";
 import { parse } from "./report.ts";
+import { secretArgs } from "./secret-arg.ts";
 
 export const FLAGS = {
   header: { type: "string", multiple: true },
@@ -45,8 +46,10 @@ export async function replayCommand(args: string[]): Promise<number> {
   if (record.request === undefined || record.plan === undefined) {
     throw new RequestError([`${record.file}: the run record has no request.json or plan.json to replay`]);
   }
-  const given: Resupplied = { headers: Object.fromEntries((flags.header ?? []).map(parseHeaderFlag)) };
-  if (flags["image-url"] !== undefined) given.imageUrl = flags["image-url"];
+  const secrets = secretArgs();
+  const headers = await secrets.lines("--header", flags.header ?? []);
+  const given: Resupplied = { headers: Object.fromEntries(headers.map(parseHeaderFlag)) };
+  if (flags["image-url"] !== undefined) given.imageUrl = await secrets.value("--image-url", flags["image-url"]);
   if (flags["user-data"] !== undefined) given.userData = await readUserData(flags["user-data"]);
   if (flags["ssh-key"] !== undefined) given.sshKey = await readSshKey(flags["ssh-key"]);
 
