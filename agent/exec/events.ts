@@ -52,10 +52,14 @@ export function createEventSink(opts: EventSinkOptions): ResultEventSink {
   const write = (text: string) => {
     if (observed) opts.out.write(text);
   };
+  const tty = opts.out as { isTTY?: boolean; columns?: number } & NodeJS.WritableStream;
   const human = createHumanView({
     write: (text) => write(opts.redactor.redact(text)),
-    tty: (opts.out as { isTTY?: boolean }).isTTY === true,
+    tty: tty.isTTY === true,
     now,
+    columns: () => tty.columns,
+    // the TTY stream emits 'resize' on SIGWINCH; only a human view on a TTY listens
+    ...(tty.isTTY === true && !opts.json && { onResize: (redraw: () => void) => tty.on("resize", redraw) }),
   });
   return {
     emit(event: StepEvent) {

@@ -3,7 +3,7 @@
 
 import type { StepEvent } from "../exec/types.ts";
 import { escapeControls, escapeLines } from "./escape.ts";
-import { formatDuration, progressLine } from "./progress-line.ts";
+import { fitColumns, formatDuration, progressLine } from "./progress-line.ts";
 
 export const PLAIN_PROGRESS_EVERY_MS = 5000;
 
@@ -11,6 +11,8 @@ export interface HumanViewOptions {
   write: (text: string) => void; // already redacted by the sink
   tty: boolean;
   now: () => number;
+  columns?: () => number | undefined; // the terminal's width (a TTY's `columns`); the line is cut to it
+  onResize?: (redraw: () => void) => void; // the terminal's 'resize': the progress line is drawn again
 }
 
 export interface HumanView {
@@ -45,6 +47,11 @@ export function createHumanView(opts: HumanViewOptions): HumanView {
     opts.write(`${openLine ? "\n" : ""}${escapeLines(s)}\n`);
     openLine = false;
   };
+  let shown = ""; // the open progress line's text, drawn again cut to the new width on resize
+  const draw = () => opts.write(`\r${fitColumns(shown, opts.columns?.())}\x1b[K`);
+  opts.onResize?.(() => {
+    if (openLine) draw();
+  });
   const progress = (event: Extract<StepEvent, { phase: "progress" }>) => {
     const now = opts.now();
     const start = progressStart.get(event.step) ?? now;
@@ -52,7 +59,8 @@ export function createHumanView(opts: HumanViewOptions): HumanView {
     const label = event.message ?? titles.get(event.step) ?? event.step;
     const s = escapeControls(progressLine({ label, bytes: event.bytes, total: event.total, elapsedMs: now - start }));
     if (opts.tty) {
-      opts.write(`\r${s}\x1b[K`);
+      shown = s;
+      draw();
       openLine = true;
     } else if (now - lastPlainAt >= PLAIN_PROGRESS_EVERY_MS || (event.total !== null && event.bytes >= event.total)) {
       lastPlainAt = now;

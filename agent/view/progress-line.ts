@@ -38,3 +38,12 @@ export function formatSeconds(seconds: number): string {
 export function formatDuration(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatSeconds(ms / 1000);
 }
+
+// The line cut to fit a terminal `columns` wide, one column spare so it never wraps (a wrapped
+// line cannot be redrawn with \r); cut text ends in "…". Unknown width: the line as it is.
+export function fitColumns(line: string, columns: number | undefined): string {
+  if (columns === undefined || !Number.isFinite(columns) || columns < 2) return line;
+  const chars = [...line];
+  const room = columns - 1;
+  return chars.length <= room ? line : `${chars.slice(0, room - 1).join("")}…`;
+}
