@@ -38,7 +38,7 @@ test("a TTY view draws each progress line within the width, and again on resize"
   view.show({ step: "download", phase: "start", title: "downloading a very long image name.qcow2" });
   view.show({ step: "download", phase: "progress", bytes: 512 * MiB, total: 2048 * MiB });
   const drawn = written.at(-1)!;
-  assert.match(drawn, /^\r.*\x1b\[K$/);
+  assert.ok(drawn.startsWith("\r") && drawn.endsWith("\x1b[K"), JSON.stringify(drawn));
   assert.equal([...drawn.slice(1, -3)].length, 29);
   columns = 60;
   resize();
