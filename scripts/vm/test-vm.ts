@@ -1,4 +1,4 @@
-// npm run test:vm [-- [--no-build] <substring>...]: boots one rescue VM as test/vm/machine.json describes and runs
+// npm run test:vm [-- [--no-build] [--extended] <substring>...]: boots one rescue VM as test/vm/machine.json describes and runs
 // every test/vm/**/*.vmtest.ts inside it with node --test, the repo mounted read-only at /opt/byol.
 import { existsSync } from "node:fs";
 import { glob } from "node:fs/promises";
@@ -16,11 +16,13 @@ const say = (line: string) => console.error(`test:vm: ${line}`);
 
 async function main(): Promise<number> {
   const { values, positionals: filters } = parseArgs({
-    options: { "no-build": { type: "boolean", default: false } },
+    options: { "no-build": { type: "boolean", default: false }, extended: { type: "boolean", default: false } },
     allowPositionals: true,
   });
   const files: string[] = [];
   for await (const f of glob("test/vm/**/*.vmtest.ts", { cwd: repo })) {
+    // test/vm/extended/: long tiers outside CI, run only with --extended (npm run test:vm -- --extended crash)
+    if (f.includes("/extended/") && !values.extended) continue;
     if (filters.length === 0 || filters.some((s) => f.includes(s))) files.push(f);
   }
   files.sort();
