@@ -68,6 +68,7 @@ export interface InstallOptions {
   out?: NodeJS.WritableStream; // default process.stdout
   report?: string; // --report FILE: the run record; default /var/log/byol/<runId>.tar
   reportUrl?: string; // --report-url URL: also upload the run record there
+  logLevel?: string; // --log-level: byol.log's pino level; default debug
   // check the tools, kernel features, boot mode and RAM the steps need first (agent/preflight/);
   // byol install sets it, tests of the interpreter with fake runners do not
   preflight?: boolean;
@@ -101,7 +102,11 @@ export async function install(opts: InstallOptions): Promise<number> {
       runId,
     }),
   );
-  const log = createLogger({ redactor, file: join(runDir, "byol.log") });
+  const log = createLogger({
+    redactor,
+    file: join(runDir, "byol.log"),
+    ...(opts.logLevel && { level: opts.logLevel }),
+  });
   log.info({ runId, stopAfter: opts.stopAfter, bootOrder: opts.bootOrder, noReboot: opts.noReboot }, "install");
 
   let steps: PlanStep[];

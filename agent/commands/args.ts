@@ -18,6 +18,17 @@ export function required(value: string | boolean | undefined, flag: string): str
   return value;
 }
 
+// --log-level: pino's levels for the run's byol.log (default debug: it is for post-mortems).
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const LOG_LEVEL_FLAG = { type: "string", default: "debug" } as const;
+
+export function logLevel(value: string | undefined): (typeof LOG_LEVELS)[number] {
+  const level = LOG_LEVELS.find((l) => l === (value ?? "debug"));
+  if (level === undefined)
+    throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got '${value}'`);
+  return level;
+}
+
 // --image-staging: where a byoi_64 image is held before it is written. "stream" (default): a raw
 // image goes straight from HTTP to the disk; "ram": downloaded into RAM first, as OVH does.
 // qcow2 always goes to RAM.

@@ -165,6 +165,7 @@ THIS ERASES THE TARGET DISKS.
                             disk, hash computed in the same pass; ram: download into RAM first
                             (OVH's RAM rule), then write. qcow2 always goes to RAM.
   --run-dir DIR             where the journal, events and state go (default /run/byol)
+  --log-level LEVEL         byol.log's level: fatal, error, warn, info, debug (default), trace, silent
   --run-id ID               the run's id (default: a new one; --detach sets it for the process it starts)
   --detach                  check the request and the plan (exit 2 as install), then run the
                             install in a session of its own (the request through a pipe, its
@@ -193,7 +194,9 @@ nbd connections, LVM activations and md arrays on the target disks. If the kille
 already written the disks, their partition tables are reset so a half-written disk never boots.
 Safe to run when nothing is left.
   --run-dir DIR   the run dir the install used (default /run/byol)
-  --json          JSON lines on stdout, ending in {"phase":"result","ok","released","problems"}
+  --json          JSON lines on stdout, ending in {"phase":"result","ok","exitCode","released","problems"}
+  --log-level L   byol.log's level (pino: fatal … trace, silent; default debug)
+Its journal.jsonl, events.jsonl and byol.log go to <run dir>/cleanup-<time>-<id>/.
 Exit: 0 when everything was released, 3 when something could not be.
 `,
   status: `Usage: byol status [--run-dir DIR] [--json]
@@ -256,7 +259,7 @@ them as @FILE (a file only root can read) or @-, not as values.
   --image-staging MODE     byoi_64 raw images: stream (default) or ram, as for install
   --dry-run                print the plan the replay would run; nothing is touched
   --inventory FILE         with --dry-run: plan for a recorded machine instead of this one
-  --json, --no-reboot, --boot-order MODE, --run-dir DIR   as for byol install
+  --json, --no-reboot, --boot-order MODE, --run-dir DIR, --log-level LEVEL   as for byol install
   --connections N, --allow-insecure-redirect, --download-idle-timeout S,
   --download-deadline S    the download, as for byol install
 

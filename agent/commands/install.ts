@@ -14,7 +14,16 @@ import type { Inventory } from "../probe/types.ts";
 import { redactorFor } from "../redact.ts";
 import { parseRequest } from "../request/index.ts";
 import { readRequestInput } from "../request/read.ts";
-import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
+import {
+  BOOT_ORDER_FLAG,
+  bootOrder,
+  IMAGE_STAGING_FLAG,
+  imageStaging,
+  LOG_LEVEL_FLAG,
+  logLevel,
+  parseFlags,
+  required,
+} from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
 import { DOWNLOAD_FLAGS, downloadTuning } from "./download-flags.ts";
 import { secretArgs } from "./secret-arg.ts";
@@ -30,6 +39,7 @@ export const FLAGS = {
   "run-dir": { type: "string" },
   "script-timeout": { type: "string", default: "30" },
   "image-staging": IMAGE_STAGING_FLAG,
+  "log-level": LOG_LEVEL_FLAG,
   detach: { type: "boolean" },
   "run-id": { type: "string" }, // set by --detach for the process it starts
   "break-arrays": { type: "boolean" },
@@ -75,6 +85,7 @@ export async function installCommand(args: string[]): Promise<number> {
   if (flags.detach) return await detach(args, raw, flags.json === true, flags["run-dir"]);
   return await install({
     request,
+    logLevel: logLevel(flags["log-level"]),
     inventory,
     plan,
     // a test inventory describes another machine: this one's tools and kernel say nothing about it

@@ -10,7 +10,7 @@ import { readInventoryFile } from "../probe/inventory-file.ts";
 import { readRunRecord } from "../report/read.ts";
 import { mapDisks, parseHeaderFlag, type Resupplied, replayPayload } from "../report/replay.ts";
 import { parseRequest } from "../request/index.ts";
-import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging } from "./args.ts";
+import { BOOT_ORDER_FLAG, bootOrder, IMAGE_STAGING_FLAG, imageStaging, LOG_LEVEL_FLAG, logLevel } from "./args.ts";
 import { readOnlyRunner } from "./common.ts";
 import { DOWNLOAD_FLAGS, downloadTuning } from "./download-flags.ts";
 import { parse } from "./report.ts";
@@ -29,6 +29,7 @@ export const FLAGS = {
   "boot-order": BOOT_ORDER_FLAG,
   "run-dir": { type: "string" },
   "image-staging": IMAGE_STAGING_FLAG,
+  "log-level": LOG_LEVEL_FLAG,
   ...DOWNLOAD_FLAGS,
 } as const;
 
@@ -74,6 +75,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   }
   return install({
     request: parsed.request,
+    logLevel: logLevel(flags["log-level"]),
     inventory,
     plan,
     json: flags.json === true,

@@ -51,6 +51,7 @@ export const eventSchema = z
         ok: z.boolean(),
         exitCode: z.number().int().describe("0, 2, 3, 4 or 130: the process's exit code"),
         error: errorInfo.optional(),
+        image: z.looseObject({}).optional().describe("byol fetch: what it found in the image"),
         released: z.array(z.string()).optional().describe("byol cleanup: what it released"),
         problems: z.array(z.string()).optional().describe("byol cleanup: what it could not release"),
       })

@@ -18,6 +18,8 @@ export interface RunResult {
   exitCode: number;
   error?: { code: string; message: string };
   image?: object; // byol fetch: what it found in the image (agent/fetch/report.ts)
+  released?: string[]; // byol cleanup
+  problems?: string[]; // byol cleanup
 }
 
 export interface EventSinkOptions {
