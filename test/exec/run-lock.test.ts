@@ -47,23 +47,32 @@ for (const c of STALE) {
 test("of eight processes taking the lock at the same moment, exactly one gets it", async () => {
   const d = dir();
   const module = join(import.meta.dirname, "../../agent/exec/run-lock.ts");
+  // each waits for the same moment, tries once, says how it went, and holds what it got until its stdin closes
   const script = `
     const { acquireRunLock } = await import(${JSON.stringify(module)});
     const go = Number(process.argv[1]);
     while (Date.now() < go) {}
-    try { acquireRunLock(${JSON.stringify(d)}, "install"); console.log("got"); setTimeout(() => {}, 1500); }
-    catch (e) { console.log(e.code ?? e.message); }`;
-  const go = Date.now() + 1500;
-  const outputs = await Promise.all(
-    Array.from({ length: 8 }, () => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script, String(go)], { stdio: "pipe" });
-      let out = "";
-      child.stdout.on("data", (b) => {
-        out += b;
-      });
-      return new Promise<string>((resolve) => child.on("close", () => resolve(out.trim())));
-    }),
+    try { acquireRunLock(${JSON.stringify(d)}, "install"); console.log("got"); }
+    catch (e) { console.log(e.code ?? e.message); }
+    process.stdin.resume();`;
+  const go = Date.now() + 3000;
+  const children = Array.from({ length: 8 }, () =>
+    spawn(process.execPath, ["--input-type=module", "-e", script, String(go)], { stdio: "pipe" }),
   );
+  const outputs = await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<string>((resolve) => {
+          let out = "";
+          child.stdout.on("data", (b) => {
+            out += b;
+            if (out.includes("\n")) resolve(out.trim());
+          });
+          child.on("close", () => resolve(out.trim()));
+        }),
+    ),
+  );
+  for (const child of children) child.stdin.end();
   assert.equal(outputs.filter((o) => o === "got").length, 1, outputs.join(","));
   assert.equal(outputs.filter((o) => o === "busy").length, 7, outputs.join(","));
 });
