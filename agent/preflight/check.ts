@@ -76,6 +76,8 @@ export function missingLine(missing: readonly MissingTool[]): string {
 export async function installPackages(runner: Runner, packages: readonly string[], step = "preflight"): Promise<void> {
   if (packages.length === 0) return;
   const env = { DEBIAN_FRONTEND: "noninteractive" };
+  // a rescue system's package lists are often empty (removed to save space): fetch them first
+  await runner.run(["apt-get", "update"], { step, env, timeoutMs: 5 * 60_000 });
   await runner.run(["apt-get", "install", "-y", "--no-install-recommends", ...packages], {
     step,
     env,
