@@ -1,5 +1,6 @@
 // The agent bundle the rig ships into the rescue VM (and the VM tests run): dist/byol.mjs, built once per rig process from the
 // checkout as it is, so a rig run always tests the current agent (esbuild takes about a second).
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 
@@ -16,4 +17,12 @@ export function ensureBundle(repo: string, log: (line: string) => void): Promise
     return bundle;
   })();
   return built;
+}
+
+// dist/byol, the single executable an operator copies to a server (byol remote does), from the same build.
+export async function ensureExecutable(repo: string, log: (line: string) => void): Promise<string> {
+  await ensureBundle(repo, log);
+  const exe = join(repo, "dist", "byol");
+  if (!existsSync(exe)) throw new Error(`${exe} was not built by scripts/build.ts`);
+  return exe;
 }

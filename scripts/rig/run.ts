@@ -1,33 +1,34 @@
 // One rig scenario end to end: rescue boot, `byol install` over SSH, power-off, boot of the same disks with
 // no kernel given, checks from inside the installed system (or, for an install expected to fail, checks of
 // the disk files), and the verdict. Every file of the run goes to outDir; the disks go unless keep is set.
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { ensureRescueImage } from "../rescue/build.ts";
+import { REPO_ADDR } from "../rescue/stock-check.ts";
 import { track } from "../vm/cleanup.ts";
 import { planDisks } from "../vm/disks.ts";
 import { OVMF_CODE } from "../vm/ovmf.ts";
 import { bootRescue, type RescueVm } from "../vm/rescue-vm.ts";
 import { makeKeyPair } from "../vm/ssh.ts";
-import { ensureBundle } from "./agent-bundle.ts";
+import { ensureExecutable } from "./agent-bundle.ts";
 import { type Check, commandCheck, finalMessage, firstMiBCheck, systemChecks } from "./checks.ts";
 import { collectScript, parseSections } from "./collect.ts";
 import { type DiskEnds, readEnds } from "./disk-state.ts";
 import { bootFromDisks, type DiskVm } from "./disk-vm.ts";
 import { createEventView, lineSplitter } from "./event-view.ts";
 import { type ExpectedSystem, expectedSystem } from "./expected.ts";
-import { serveImage } from "./image-server.ts";
+import { serveFolder, serveImage } from "./image-server.ts";
 import { diskChecks, exitChecks, makeVerdict, parseResult, type Verdict } from "./outcome.ts";
 import { REPORT_FILE, recordChecks } from "./records.ts";
 import { type Scenario, substitute } from "./scenario.ts";
 import { scenarioImage } from "./scenario-image.ts";
 import { RIG_AUTHORIZATION, reinstallForm, withRigSecrets } from "./secrets.ts";
-import { startStatusPoll } from "./status-poll.ts";
+import { type StatusPoll, startStatusPoll } from "./status-poll.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const GUEST_AGENT_DIR = "/opt/byol-rig";
 const IMAGE_HOST = "10.0.2.100";
 
 export interface RunOptions {
@@ -72,12 +73,9 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   const { scenario, outDir, log } = opts;
   const { machine } = scenario;
   let t = Date.now();
-  const rescueImage = await ensureRescueImage({ log });
+  const rescueImage = await ensureRescueImage({ flavour: "stock", log });
   const image = await scenarioImage(scenario.image, log);
-  const bundle = await ensureBundle(repo, log);
-  const agentDir = join(outDir, "agent");
-  await mkdir(agentDir, { recursive: true });
-  await copyFile(bundle, join(agentDir, "byol.mjs"));
+  const byol = await ensureExecutable(repo, log);
   const keyDir = join(outDir, "ssh");
   await rm(keyDir, { recursive: true, force: true });
   await mkdir(keyDir, { mode: 0o700 });
@@ -85,6 +83,7 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   timings["prepare"] = Date.now() - t;
 
   await using server = await serveImage(image.path, `/${image.fileName}`, RIG_AUTHORIZATION);
+  await using packages = await serveFolder(rescueImage.repo ?? join(rescueImage.dir, "repo"));
   const request = withRigSecrets(
     substitute(scenario.request, {
       IMAGE_URL: `http://${IMAGE_HOST}${server.urlPath}`,
@@ -105,8 +104,10 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
     firmware: machine.firmware,
     memoryMiB: machine.memoryMiB,
     cpus: machine.cpus,
-    shares: [{ hostPath: agentDir, tag: "byolrig", guestPath: GUEST_AGENT_DIR }],
-    guestForwards: [{ guestAddr: IMAGE_HOST, guestPort: 80, hostPort: server.port }],
+    guestForwards: [
+      { guestAddr: IMAGE_HOST, guestPort: 80, hostPort: server.port },
+      { ...REPO_ADDR, hostPort: packages.port },
+    ],
     outDir,
     name: "machine",
     keepFiles: true,
@@ -120,9 +121,22 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
     timings["rescueStart"] = Date.now() - t;
     before = await Promise.all(vm.disks.map((d) => readEnds(d.path, d.sizeBytes)));
     t = Date.now();
-    const poll = startStatusPoll(vm.exec, ["node", `${GUEST_AGENT_DIR}/byol.mjs`]);
-    install = await runInstall(vm, request, outDir, log);
+    const noNode = await vm.exec("command -v node nodejs byol", { timeoutMs: 60_000 });
+    checks.push({
+      name: "stock rescue",
+      ok: noNode.exitCode === 1 && noNode.stdout.trim() === "",
+      detail: noNode.exitCode === 1 ? "no node and no byol before the install" : `found: ${noNode.stdout.trim()}`,
+    });
+    let poll: StatusPoll | undefined;
+    install = await runRemoteInstall(
+      { vm, byol, outDir, log, disconnectAt: scenario.disconnectAt, checks },
+      // the poll starts with the install's first event: byol is on the server by then
+      () => {
+        poll ??= startStatusPoll(vm.exec, [`${REMOTE_DIR}/byol`]);
+      },
+    );
     timings["install"] = Date.now() - t;
+    poll ??= startStatusPoll(vm.exec, [`${REMOTE_DIR}/byol`]);
     checks.push(...(await recordChecks(vm, request, outDir, poll, log)));
     await saveRunDir(vm, outDir, log);
     await vm.poweroff();
@@ -156,44 +170,115 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   await bootAndCheck(opts, vm, expected, request, key.keyPath, timings, checks);
 }
 
-// `byol install --json --no-reboot --request -` in the rescue VM, its events shown as they come.
-async function runInstall(
-  vm: RescueVm,
-  request: Record<string, unknown>,
-  outDir: string,
-  log: (line: string) => void,
+// Where byol remote puts the executable on the server (its default).
+const REMOTE_DIR = "/root/.byol";
+
+interface RemoteInstall {
+  vm: RescueVm;
+  byol: string;
+  outDir: string;
+  log: (line: string) => void;
+  disconnectAt: Scenario["disconnectAt"];
+  checks: Check[];
+}
+
+// `byol remote root@… install --install-missing --json --no-reboot` from the host, exactly as an operator runs it
+// against a server in rescue: it copies dist/byol over, installs what preflight finds missing from the rig's
+// package repository, starts the install detached and follows its events, shown here as they come. With
+// disconnectAt, the controller's SSH connection is cut once that step reports progress.
+async function runRemoteInstall(
+  o: RemoteInstall,
+  onFirstEvent: () => void,
 ): Promise<{ stdout: string; exitCode: number }> {
-  log("rig: byol install --json --no-reboot --boot-order disk-first --request -");
+  const { vm, outDir, log } = o;
+  const argv = [
+    "remote",
+    `root@127.0.0.1:${vm.sshPort}`,
+    "--identity",
+    vm.keyPath,
+    "--host-key-check",
+    "accept-new",
+    "--ssh-option",
+    `UserKnownHostsFile=${join(outDir, "known_hosts")}`,
+    "--byol",
+    o.byol,
+    "--out",
+    join(outDir, "remote-record"),
+    "install",
+    "--install-missing",
+    "--json",
+    "--no-reboot",
+    // the rig's machines have no netboot: the installed disk must boot first (byol's default, network-first, is OVH's)
+    "--boot-order",
+    "disk-first",
+    "--report",
+    REPORT_FILE,
+    "--request",
+    join(outDir, "request.json"),
+  ];
+  log(`rig: byol ${argv.slice(0, 2).join(" ")} install --install-missing --json --no-reboot --request request.json`);
   const view = createEventView();
+  let cut = false;
+  const child = execa(o.byol, argv, { reject: false, all: false, timeout: 40 * 60_000, buffer: true });
   const lines = lineSplitter((line) => {
+    if (line.startsWith("{")) onFirstEvent();
     for (const l of view.line(line)) log(l);
+    if (o.disconnectAt === undefined || cut) return;
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (e["step"] === o.disconnectAt && e["phase"] === "progress") {
+      cut = true;
+      const killed = cutControllerSsh(vm.sshPort);
+      log(
+        `rig: cut the controller's SSH connection during ${o.disconnectAt} (killed ${killed.length} ssh process(es))`,
+      );
+      o.checks.push({
+        name: "connection cut",
+        ok: killed.length > 0,
+        detail: `${killed.length} ssh process(es) of the controller killed during ${o.disconnectAt}`,
+      });
+    }
   });
-  const r = await vm.exec(
-    [
-      "node",
-      `${GUEST_AGENT_DIR}/byol.mjs`,
-      "install",
-      "--json",
-      "--no-reboot",
-      // the rig's machines have no netboot: the installed disk must boot first (byol's default, network-first, is OVH's)
-      "--boot-order",
-      "disk-first",
-      "--report",
-      REPORT_FILE,
-      "--request",
-      "-",
-    ],
-    {
-      stdin: JSON.stringify(request),
-      timeoutMs: 40 * 60_000,
-      onOutput: (chunk) => lines.push(chunk),
-    },
-  );
+  child.stdout?.on("data", (b: Buffer) => lines.push(b.toString()));
+  const r = await child;
   lines.end();
-  await writeFile(join(outDir, "install-events.jsonl"), r.stdout);
-  await writeFile(join(outDir, "install-stderr.txt"), r.stderr);
-  if (r.timedOut) log("rig: byol install timed out after 40 minutes");
-  return { stdout: r.stdout, exitCode: r.exitCode };
+  await writeFile(join(outDir, "install-events.jsonl"), String(r.stdout ?? ""));
+  await writeFile(join(outDir, "install-stderr.txt"), String(r.stderr ?? ""));
+  if (r.timedOut) log("rig: byol remote install timed out after 40 minutes");
+  if (o.disconnectAt !== undefined && !cut) {
+    o.checks.push({
+      name: "connection cut",
+      ok: false,
+      detail: `the install never reported progress in ${o.disconnectAt}`,
+    });
+  }
+  return { stdout: String(r.stdout ?? ""), exitCode: r.exitCode ?? -1 };
+}
+
+// Kills the ssh clients (the controller's master connection and its sessions) that talk to 127.0.0.1:port with a
+// ControlMaster: what a dropped network looks like to the controller. The rig's own sessions use no ControlMaster.
+export function cutControllerSsh(port: number): number[] {
+  const killed: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let words: string[];
+    try {
+      words = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (!words[0]?.endsWith("ssh") || !words.some((w) => w.includes("ControlPath="))) continue;
+    if (!words.some((w) => w === String(port) || w.endsWith(`:${port}`) || w === `Port=${port}`)) continue;
+    try {
+      process.kill(Number(entry), "SIGKILL");
+      killed.push(Number(entry));
+    } catch {}
+  }
+  return killed;
 }
 
 // Copies the run's journal, events and log (/run/byol) and the rescue kernel's messages into outDir.

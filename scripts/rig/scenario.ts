@@ -31,6 +31,9 @@ const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes"),
   description: z.string().optional(),
   machine: machineSchema,
+  // cut the controller's SSH connection once the install reports progress in this step; byol remote must attach
+  // again and the install go on as if nothing happened
+  disconnectAt: z.enum(["download", "copy", "bootable-script"]).optional(),
   image: z.string().min(1),
   request: z.record(z.string(), z.unknown()),
   expect: expectSchema.default({ exitCode: 0, commands: [] }),

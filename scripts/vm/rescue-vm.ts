@@ -59,6 +59,8 @@ export interface RescueVm extends AsyncDisposable {
   name: string;
   dir: string;
   sshPort: number;
+  /** root's private key for the guest (the rig's stand-in for an operator's rescue key). */
+  keyPath: string;
   consoleLog: string;
   disks: readonly VmDisk[];
   /** Wall time from QEMU start to SSH answering. */
@@ -176,6 +178,7 @@ export async function bootRescue(opts: BootOptions): Promise<RescueVm> {
     name: opts.name,
     dir,
     sshPort,
+    keyPath,
     consoleLog,
     disks,
     bootMs,
