@@ -1,4 +1,4 @@
-// Builds (or finds cached) everything the scenarios need before any VM starts: the rescue system, each
+// Builds (or finds cached) everything the scenarios need before any VM starts: the stock rescue system, each
 // fixture image once, the agent bundle. Image builds run mmdebstrap and chroots with mounts; if the rig is
 // interrupted meanwhile, the guard stops the build's processes (by pid, descendants of this process only),
 // unmounts what they left under the images' work folders of this process, and removes those folders.
@@ -100,7 +100,7 @@ export async function prepare(images: readonly string[], repo: string, log: (lin
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    await ensureRescueImage({ log });
+    await ensureRescueImage({ flavour: "stock", log });
     for (const name of new Set(images)) if (!isImagePath(name)) await ensureImage(name, { log });
     await ensureBundle(repo, log);
   } finally {
