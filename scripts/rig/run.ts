@@ -194,6 +194,7 @@ async function runRemoteInstall(
   const argv = [
     "remote",
     `root@127.0.0.1:${vm.sshPort}`,
+    "install",
     "--identity",
     vm.keyPath,
     "--host-key-check",
@@ -204,7 +205,6 @@ async function runRemoteInstall(
     o.byol,
     "--out",
     join(outDir, "remote-record"),
-    "install",
     "--install-missing",
     "--json",
     "--no-reboot",
@@ -216,7 +216,7 @@ async function runRemoteInstall(
     "--request",
     join(outDir, "request.json"),
   ];
-  log(`rig: byol ${argv.slice(0, 2).join(" ")} install --install-missing --json --no-reboot --request request.json`);
+  log(`rig: byol ${argv.slice(0, 3).join(" ")} --install-missing --json --no-reboot --request request.json`);
   const view = createEventView();
   let cut = false;
   const child = execa(o.byol, argv, { reject: false, all: false, timeout: 40 * 60_000, buffer: true });
