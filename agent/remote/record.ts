@@ -1,6 +1,7 @@
 // The run record (a tar, /var/log/byol/<runId>.tar or the install's --report FILE) copied from the
 // server into --out DIR once the install has ended, whatever its outcome. The install writes it
-// after its result line, so the copy waits (up to a minute) for the install's process to exit.
+// after its result line, so the copy waits (up to a minute) for the install's process to exit, or
+// for the record to appear.
 
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
@@ -13,10 +14,11 @@ export function recordPath(runId: string, report: string | undefined): string {
   return report ?? `${DEFAULT_REPORT_DIR}/${runId}.tar`;
 }
 
+// With the install's pid, wait for its process to end; without (status --follow --run by hand), for the
+// record to appear (the recorder renames it into place whole). Up to a minute either way.
 export function fetchScript(path: string, pid: number | undefined): string {
-  const wait =
-    pid === undefined ? "" : `i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done; `;
-  return `${wait}cat ${shellQuote(path)}`;
+  const until = pid === undefined ? `[ ! -e ${shellQuote(path)} ]` : `kill -0 ${pid} 2>/dev/null`;
+  return `i=0; while ${until} && [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done; cat ${shellQuote(path)}`;
 }
 
 // Returns the local file, or undefined (with the reason) when there was nothing to copy.

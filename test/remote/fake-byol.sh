@@ -32,7 +32,7 @@ install)
     done
     echo "{\"ts\":\"t\",\"step\":\"result\",\"phase\":\"result\",\"ok\":false,\"exitCode\":$2,\"error\":{\"code\":\"x\",\"message\":\"scripted\"}}" >>"$1/events"
     sleep 0.5
-    tar -cf "$3" -C "$1" events' _ "$state" "$code" "$report" </dev/null >/dev/null 2>&1 &
+    tar -cf "$3.tmp" -C "$1" events && mv "$3.tmp" "$3"' _ "$state" "$code" "$report" </dev/null >/dev/null 2>&1 &
   echo "{\"runId\":\"r1\",\"pid\":$!,\"runDir\":\"$state\"}"
   ;;
 status)
