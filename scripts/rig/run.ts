@@ -136,6 +136,7 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
       },
     );
     timings["install"] = Date.now() - t;
+    checks.push(await installMissingCheck(vm, packages.requests.length));
     poll ??= startStatusPoll(vm.exec, [`${REMOTE_DIR}/byol`]);
     checks.push(...(await recordChecks(vm, request, outDir, poll, log)));
     await saveRunDir(vm, outDir, log);
@@ -168,6 +169,21 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
     return;
   }
   await bootAndCheck(opts, vm, expected, request, key.keyPath, timings, checks);
+}
+
+// The stock rescue has no qemu-utils. A plan that needs it (qemu-nbd, qemu-img) only ran because byol remote's
+// preflight --install-missing installed it from the rig's package repository; one that does not (a streamed raw
+// BYOI image) must have installed nothing.
+async function installMissingCheck(vm: RescueVm, repoRequests: number): Promise<Check> {
+  const r = await vm.exec("command -v qemu-nbd >/dev/null && dpkg-query -W qemu-utils", { timeoutMs: 60_000 });
+  const installed = r.exitCode === 0;
+  const ok = installed === repoRequests > 0;
+  const what = installed ? `${r.stdout.trim().replace("\t", " ")} installed` : "qemu-utils not installed";
+  return {
+    name: "install-missing",
+    ok,
+    detail: `${what}; ${repoRequests} requests to the rig's package repository (preflight --install-missing)`,
+  };
 }
 
 // Where byol remote puts the executable on the server (its default).
