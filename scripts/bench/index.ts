@@ -125,10 +125,15 @@ async function section(file: string, cap?: number): Promise<Section> {
   };
 }
 
+// each part is printed as soon as it is measured (a run cut short still leaves its first rows)
+if (!values.json) log(`\nbyol bench, median of ${runs} run(s); load average ${load.toFixed(2)} at the start`);
 const uncapped = await section(big);
+if (!values.json) printSection(uncapped);
 const capped = await section(small, CAP);
+if (!values.json) printSection(capped);
 await rm(SHM, { recursive: true, force: true });
 const raw = await rawStreamBench({ dir, source: big, runs, loop: values.loop });
+if (!values.json) printRaw(raw);
 const startup = await startupBench(dir);
 
 // The targets of issue 16, from this run.
@@ -153,11 +158,7 @@ if (values.json) {
     `${JSON.stringify({ loadAverage: load, runs, uncapped, capped, raw, startup, targets }, null, 2)}\n`,
   );
 } else {
-  log(
-    `\nbyol bench, median of ${runs} run(s); load average ${load.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`,
-  );
-  for (const s of [uncapped, capped]) printSection(s);
-  printRaw(raw);
+  log(`\nload average ${load.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`);
   log(
     `\nstart-up (${startup.executable}), median of 10: byol --version ${startup.versionMs.toFixed(0)} ms, byol status --json ${startup.statusMs.toFixed(0)} ms (${(startup.statusMs / startup.versionMs).toFixed(2)}×)`,
   );
