@@ -161,7 +161,9 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
         if (chunk !== undefined) {
           part.queued -= chunk.length;
           held -= chunk.length;
-          if (held < budget || part.queued < HEAD_QUEUE_BYTES) wakeProducers();
+          // with hysteresis: waking every waiting connection for each 64 KiB consumed costs more
+          // CPU than the hash (measured: 19 s of CPU for 2 GiB over 8 loopback connections)
+          if (waiting.length > 0 && (held < (budget * 3) / 4 || part.queued < HEAD_QUEUE_BYTES / 2)) wakeProducers();
           yield chunk;
           continue;
         }
