@@ -24,7 +24,7 @@ function main(files: string[]): number {
   }
   const tar = ensureMinbaseTar(say);
   const env = { ...process.env, BYOL_EXE: exe, BYOL_CHROOT_TAR: tar };
-  const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...files], {
+  const r = spawnSync(process.execPath, ["--import", "./test/support/tmp-root.ts", "--test", "--test-reporter=spec", ...files], {
     cwd: repo,
     env,
     stdio: "inherit",

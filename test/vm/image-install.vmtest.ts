@@ -5,24 +5,19 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { buildTestImage, DEFAULT_SCRIPT } from "../../fixtures/images/test-image.ts";
-import { assertClean, diskGroup, exclusive, must, requestIn, SKIP, scrub, sh, spawnByol } from "./support/install.ts";
-import { FULL_INSTALL_FLAGS, withShell } from "./support/records.ts";
+import { buildTestImage } from "../../fixtures/images/test-image.ts";
+import { assertClean, diskGroup, exclusive, must, requestIn, SKIP, scrub, spawnByol } from "./support/install.ts";
+import { assertNothingHeld, FULL_INSTALL_FLAGS, EFI_SCRIPT as SCRIPT, withShell } from "./support/records.ts";
 
 const TIMEOUT = 20 * 60_000;
 // On the rescue's root filesystem: its /tmp is a tmpfs, which (kernel 6.1) has no user.* xattrs
 const DIR = "/var/tmp/byol-image-install";
 
-// The script also puts a (fake) EFI loader on the ESP, as a real one would with grub-install.
-const SCRIPT = `${DEFAULT_SCRIPT.replace(/echo "make_image_bootable: done"\n$/, "")}mkdir -p /boot/efi/EFI/debian
-echo "not really grub" > /boot/efi/EFI/debian/grubx64.efi
-echo "make_image_bootable: done"
-`;
 const FAILING = `#!/bin/sh
 for i in $(seq 1 60); do echo "make_image_bootable: line $i"; done
 echo "make_image_bootable: something went wrong" >&2
@@ -207,17 +202,6 @@ function rootDevice(runDir: string): string {
   const m = entries.find((e) => e.argv[0] === "mount" && e.argv.at(-1) === "/tmp/a");
   assert.ok(m, "the journal has the mount of /tmp/a");
   return m.argv.at(-2)!;
-}
-
-// No nbd connected, no loop device on the image, nothing under /dev/shm/image or /tmp/a, no image file.
-function assertNothingHeld(): void {
-  const nbd = readdirSync("/sys/block").filter((n) => /^nbd\d+$/.test(n) && existsSync(`/sys/block/${n}/pid`));
-  assert.deepEqual(nbd, [], "no nbd device is connected");
-  assert.doesNotMatch(must("losetup", ["-a"]), /\/dev\/shm|nbd/, "no loop device on the image");
-  const mounts = readFileSync("/proc/self/mounts", "utf8");
-  assert.doesNotMatch(mounts, / \/tmp\/a[ /]| \/dev\/shm\/image /, "nothing mounted under /tmp/a or /dev/shm/image");
-  assert.ok(!existsSync("/dev/shm/byol/image"), "the downloaded image was removed");
-  assert.equal(sh("ls", ["/dev/shm/byol"]).stdout.trim(), "", "no inspection leftovers");
 }
 
 function getXattr(path: string, name: string): string {

@@ -2,8 +2,7 @@
 // `byol cleanup`: nothing mounted under /tmp/a, no md array, no LVM activation, no loop or nbd
 // device of the run, and no partition table wherever the killed run had written a disk.
 // Run: flock /tmp/byol-vm.lock npm run test:vm -- --extended crash
-// The image step kinds (attach, copy, configure, bootable-script) need the image server of
-// image-install.vmtest.ts and are not covered here yet.
+// The image step kinds (byolinux_64 and byoi_64) are in crash-image.vmtest.ts.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

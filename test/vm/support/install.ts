@@ -201,7 +201,7 @@ export function assertRunRecords(run: Run): void {
   }
 }
 
-export function cleanup(run: Run): Sh {
+export function cleanup(run: Pick<Run, "runDir">): Sh {
   return sh(process.execPath, [BYOL, "cleanup", "--run-dir", run.runDir]);
 }
 

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   chmodSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -17,6 +18,7 @@ import {
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
+import { DEFAULT_SCRIPT } from "../../../fixtures/images/test-image.ts";
 import {
   AUTH,
   BYOL,
@@ -97,6 +99,7 @@ export function secretRequest(imageUrl: string, sha512: string, hostname: string
 
 export interface FullRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   events: Record<string, unknown>[];
@@ -114,7 +117,15 @@ export async function fullInstall(dir: string, body: object, onEvent?: OnEvent):
   const report = join(dir, "record.tar");
   const args = ["install", "--request", requestFile, ...FULL_INSTALL_FLAGS];
   const run = await spawnByol([...args, "--run-dir", runDir, "--report", report], onEvent);
-  return { code: run.code, stdout: run.stdout, stderr: run.stderr, events: run.events, runDir, report };
+  return {
+    code: run.code,
+    signal: run.signal,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    events: run.events,
+    runDir,
+    report,
+  };
 }
 
 // Every file of a run record, unpacked by tar itself (not by byol's reader), by its path in the tar.
@@ -181,4 +192,21 @@ export function reportShow(tarFile: string): string {
 export function defaultRecordOf(runDir: string): string {
   const state = JSON.parse(readFileSync(join(runDir, "current.json"), "utf8")) as { runId: string };
   return join(process.env["BYOL_REPORT_DIR"] ?? "/var/log/byol", `${state.runId}.tar`);
+}
+
+// The script also puts a (fake) EFI loader on the ESP, as a real one would with grub-install.
+export const EFI_SCRIPT = `${DEFAULT_SCRIPT.replace(/echo "make_image_bootable: done"\n$/, "")}mkdir -p /boot/efi/EFI/debian
+echo "not really grub" > /boot/efi/EFI/debian/grubx64.efi
+echo "make_image_bootable: done"
+`;
+
+// No nbd connected, no loop device on the image, nothing under /dev/shm/image or /tmp/a, no image file.
+export function assertNothingHeld(): void {
+  const nbd = readdirSync("/sys/block").filter((n) => /^nbd\d+$/.test(n) && existsSync(`/sys/block/${n}/pid`));
+  assert.deepEqual(nbd, [], "no nbd device is connected");
+  assert.doesNotMatch(must("losetup", ["-a"]), /\/dev\/shm|nbd/, "no loop device on the image");
+  const mounts = readFileSync("/proc/self/mounts", "utf8");
+  assert.doesNotMatch(mounts, / \/tmp\/a[ /]| \/dev\/shm\/image /, "nothing mounted under /tmp/a or /dev/shm/image");
+  assert.ok(!existsSync("/dev/shm/byol/image"), "the downloaded image was removed");
+  assert.equal(sh("ls", ["/dev/shm/byol"]).stdout.trim(), "", "no inspection leftovers");
 }

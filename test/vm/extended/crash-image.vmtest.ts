@@ -1,0 +1,187 @@
+// Extended VM tier (not in CI), the image half of issue 15's crash test (crash.vmtest.ts has the disk
+// step kinds): SIGKILL at the start of each image step kind of a byolinux_64 install (download, inspect,
+// attach, copy, configure, bootable-script, boot-entries, finish) and of a byoi_64 raw install streamed
+// to the disk (write-image, move-backup-gpt, byoi-config-drive, byoi-boot-entries), then `byol cleanup`:
+// no nbd connection, loop device, mount under /tmp/a, md array or LVM activation is left, the image is
+// gone from RAM, and the partition tables are reset wherever the killed run had written; where it had not,
+// the disks still hold what they held before.
+// Run: flock /tmp/byol-vm.lock npm run test:vm -- --extended crash
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { buildTestImage } from "../../../fixtures/images/test-image.ts";
+import { gptImage } from "../../support/byoi-images.ts";
+import { AUTH, assertClean, BYOL, cleanup, diskGroup, exclusive, SKIP, scrub, sh } from "../support/install.ts";
+import {
+  assertNothingHeld,
+  EFI_SCRIPT,
+  fullInstall,
+  type ImageServer,
+  secretRequest,
+  serveImages,
+  withShell,
+} from "../support/records.ts";
+
+const TIMEOUT = 20 * 60_000;
+// On the rescue's root filesystem: its /tmp is a tmpfs without user.* xattrs (see image-install.vmtest.ts)
+const DIR = "/var/tmp/byol-crash-image";
+const BYOLINUX_KINDS = [
+  "download",
+  "inspect",
+  "attach",
+  "copy",
+  "configure",
+  "bootable-script",
+  "boot-entries",
+  "finish",
+];
+const BYOI_KINDS = ["write-image", "move-backup-gpt", "byoi-config-drive", "byoi-boot-entries"];
+const MARKER = Buffer.from("byol-crash-test: this disk was not written\n");
+const MARKER_AT = 1024 * 1024;
+
+// /boot on RAID1, / on LVM on RAID1: every holder cleanup has to release
+const RAID_LVM = [
+  {
+    diskGroupId: 1,
+    partitioning: {
+      disks: 2,
+      layout: [
+        { mountPoint: "/boot", fileSystem: "ext4", size: 256, raidLevel: 1 },
+        { mountPoint: "/", fileSystem: "ext4", size: 0, raidLevel: 1, extras: { lv: { name: "root" } } },
+      ],
+    },
+  },
+];
+
+const files = new Map<string, Buffer>();
+let server: ImageServer;
+
+describe("SIGKILL at the start of each image step kind, then byol cleanup", { skip: SKIP, concurrency: false }, () => {
+  before(async () => {
+    rmSync(DIR, { recursive: true, force: true });
+    mkdirSync(DIR, { recursive: true });
+    const qcow2 = buildTestImage(DIR, "image.qcow2", {
+      format: "qcow2",
+      sizeMiB: 256,
+      script: EFI_SCRIPT,
+      populate: withShell,
+    });
+    files.set("image.qcow2", readFileSync(qcow2));
+    const raw = join(DIR, "byoi.raw");
+    gptImage(raw, { sizeMiB: 64, files: ["EFI/debian/grubx64.efi"], fill: true });
+    files.set("byoi.raw", readFileSync(raw));
+    server = await serveImages(files, AUTH);
+  });
+  after(() => server?.close());
+
+  for (const kind of BYOLINUX_KINDS) {
+    it(`byolinux_64: killed as ${kind} starts`, { timeout: TIMEOUT }, async () => {
+      const disks = diskGroup(1).slice(0, 2);
+      const body = {
+        ...secretRequest(url("image.qcow2"), sha512("image.qcow2"), `vm-crash-${kind}`),
+        storage: RAID_LVM,
+      };
+      await killAndClean(`byolinux-${kind}`, kind, disks, body);
+    });
+  }
+
+  for (const kind of BYOI_KINDS) {
+    it(`byoi_64 raw, streamed: killed as ${kind} starts`, { timeout: TIMEOUT }, async () => {
+      const disks = diskGroup(1).slice(0, 1);
+      const base = secretRequest(url("byoi.raw"), sha512("byoi.raw"), `vm-crash-${kind}`) as {
+        customizations: Record<string, unknown>;
+      };
+      const body = {
+        operatingSystem: "byoi_64",
+        customizations: { ...base.customizations, imageType: "raw", efiBootloaderPath: "\\efi\\debian\\grubx64.efi" },
+      };
+      await killAndClean(`byoi-${kind}`, kind, disks, body);
+    });
+  }
+});
+
+async function killAndClean(name: string, kind: string, disks: string[], body: object): Promise<void> {
+  await exclusive(async () => {
+    scrub(disks);
+    for (const disk of disks) writeAt(disk, MARKER_AT, MARKER);
+    const dir = join(DIR, name);
+    const kinds = stepKinds(dir, body);
+    assert.ok([...kinds.values()].includes(kind), `the plan has a ${kind} step: ${[...kinds.values()].join(" ")}`);
+    let killedAt: string | undefined;
+    const run = await fullInstall(dir, body, (event, kill) => {
+      const step = String(event["step"]);
+      if (killedAt === undefined && event["phase"] === "start" && kinds.get(step) === kind) {
+        killedAt = step;
+        kill("SIGKILL");
+      }
+    });
+    assert.ok(killedAt, `the run reached its ${kind} step; exit ${run.code}; stderr: ${run.stderr}`);
+    assert.equal(run.signal, "SIGKILL");
+    const state = JSON.parse(readFileSync(join(run.runDir, "current.json"), "utf8")) as { disksWritten: boolean };
+    const r = cleanup(run);
+    assert.equal(r.status, 0, `byol cleanup after a kill in ${killedAt}: ${r.stdout}${r.stderr}`);
+    assertNothingHeld();
+    assert.equal(sh("sh", ["-c", "lvs --noheadings -o lv_active 2>/dev/null | grep -c active"]).stdout.trim(), "0");
+    assert.equal(sh("sh", ["-c", "losetup -n -l | wc -l"]).stdout.trim(), "0", "no loop device");
+    if (state.disksWritten) assertClean(disks);
+    else {
+      for (const disk of disks) {
+        assert.deepEqual(
+          readAt(disk, MARKER_AT, MARKER.length),
+          MARKER,
+          `${disk} untouched after a kill in ${killedAt}`,
+        );
+      }
+      assertClean(disks);
+    }
+    scrub(disks);
+  });
+}
+
+// step id -> kind, from `byol plan --json` of the same request on this machine
+function stepKinds(dir: string, body: object): Map<string, string> {
+  mkdirSync(dir, { recursive: true });
+  const plan = sh(process.execPath, [BYOL, "plan", "--json", "--request", requestFile(dir, body)]);
+  assert.equal(plan.status, 0, `byol plan: ${plan.stderr}`);
+  const steps = (JSON.parse(plan.stdout) as { steps: { id: string; kind: string }[] }).steps;
+  return new Map(steps.map((s) => [s.id, s.kind]));
+}
+
+function requestFile(dir: string, body: object): string {
+  const file = join(dir, "plan-request.json");
+  const fd = openSync(file, "w", 0o600);
+  writeSync(fd, JSON.stringify(body));
+  closeSync(fd);
+  return file;
+}
+
+function url(name: string): string {
+  return `${server.base}/${name}`;
+}
+
+function sha512(name: string): string {
+  return createHash("sha512").update(files.get(name)!).digest("hex");
+}
+
+function writeAt(disk: string, at: number, data: Buffer): void {
+  const fd = openSync(disk, "r+");
+  try {
+    writeSync(fd, data, 0, data.length, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readAt(disk: string, at: number, length: number): Buffer {
+  const fd = openSync(disk, "r");
+  try {
+    const b = Buffer.alloc(length);
+    readSync(fd, b, 0, length, at);
+    return b;
+  } finally {
+    closeSync(fd);
+  }
+}
