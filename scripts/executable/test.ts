@@ -24,11 +24,15 @@ function main(files: string[]): number {
   }
   const tar = ensureMinbaseTar(say);
   const env = { ...process.env, BYOL_EXE: exe, BYOL_CHROOT_TAR: tar };
-  const r = spawnSync(process.execPath, ["--import", "./test/support/tmp-root.ts", "--test", "--test-reporter=spec", ...files], {
-    cwd: repo,
-    env,
-    stdio: "inherit",
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "./test/support/tmp-root.ts", "--test", "--test-reporter=spec", ...files],
+    {
+      cwd: repo,
+      env,
+      stdio: "inherit",
+    },
+  );
   return r.status ?? 1;
 }
 
