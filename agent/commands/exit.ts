@@ -45,6 +45,12 @@ function outcomeOf(error: unknown, command: string): Outcome {
   return { exitCode: EXIT.failedBeforeDisks, code: "internal", lines: [one(`unexpected error: ${message}`)] };
 }
 
+// The head of a --json result line of a command that has no run (validate, plan, preflight, fetch):
+// the same fields, in the same order, as an install's events (schemas/events.schema.json).
+export function resultHead(command: string): { ts: string; schemaVersion: number; runId: null; step: string } {
+  return { ts: new Date().toISOString(), schemaVersion: EVENTS_SCHEMA_VERSION, runId: null, step: command };
+}
+
 export function exitCodeFor(error: unknown, command: string, json = false): number {
   const outcome = outcomeOf(error, command);
   process.stderr.write(`${outcome.lines.join("\n")}\n`);
@@ -54,8 +60,7 @@ export function exitCodeFor(error: unknown, command: string, json = false): numb
   if (json) {
     const message = error instanceof Error ? error.message : String(error);
     const result = { phase: "result", ok: false, exitCode: outcome.exitCode, error: { code: outcome.code, message } };
-    const head = { ts: new Date().toISOString(), schemaVersion: EVENTS_SCHEMA_VERSION, runId: null, step: command };
-    process.stdout.write(`${JSON.stringify({ ...head, ...result })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...resultHead(command), ...result })}\n`);
   }
   return outcome.exitCode;
 }

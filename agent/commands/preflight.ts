@@ -10,6 +10,7 @@ import { readInventoryFile } from "../probe/inventory-file.ts";
 import { redactorFor } from "../redact.ts";
 import { IMAGE_STAGING_FLAG, imageStaging, parseFlags, required } from "./args.ts";
 import { loadRequest, readOnlyRunner } from "./common.ts";
+import { resultHead } from "./exit.ts";
 
 export const FLAGS = {
   request: { type: "string" },
@@ -40,11 +41,11 @@ export async function preflightCommand(args: string[]): Promise<number> {
   return exitCode;
 }
 
-// The one --json line: {"ts","step":"preflight","phase":"result","ok","exitCode","missing","packages",...}.
+// The one --json line: {"ts","schemaVersion","runId":null,"step":"preflight","phase":"result","ok","exitCode","missing","packages",...}.
 function resultLine(r: PreflightResult, exitCode: number): string {
   const error = r.ok ? {} : { error: { code: "preflight", message: r.problems.join("; ") } };
   const { problems: _, ...fields } = r;
-  return `${JSON.stringify({ ts: new Date().toISOString(), step: "preflight", phase: "result", ...fields, exitCode, ...error })}\n`;
+  return `${JSON.stringify({ ...resultHead("preflight"), phase: "result", ...fields, exitCode, ...error })}\n`;
 }
 
 function summary(r: PreflightResult): string {

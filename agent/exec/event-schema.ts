@@ -54,6 +54,14 @@ export const eventSchema = z
         image: z.looseObject({}).optional().describe("byol fetch: what it found in the image"),
         released: z.array(z.string()).optional().describe("byol cleanup: what it released"),
         problems: z.array(z.string()).optional().describe("byol cleanup: what it could not release"),
+        missing: z
+          .array(z.strictObject({ tool: z.string(), package: z.string() }))
+          .optional()
+          .describe("byol preflight: the missing programs and the packages that provide them"),
+        packages: z.array(z.string()).optional().describe("byol preflight: the packages to install, unique"),
+        kernel: z.array(z.string()).optional().describe("byol preflight: missing kernel modules or features"),
+        bootMode: z.enum(["uefi", "bios"]).optional().describe("byol preflight: the machine's boot mode"),
+        installed: z.array(z.string()).optional().describe("byol preflight --install-missing: what apt-get installed"),
       })
       .describe("always the last line"),
   ])

@@ -6,6 +6,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { eventSchema } from "../../agent/exec/event-schema.ts";
+import { EVENTS_SCHEMA_VERSION } from "../../agent/exec/events.ts";
 import { buildPlan } from "../../agent/plan/index.ts";
 import { needsOf } from "../../agent/preflight/needs.ts";
 import { readInventoryFile } from "../../agent/probe/inventory-file.ts";
@@ -70,6 +72,11 @@ test("--json --request -: one result line with ok, the missing tools and their p
   const result = JSON.parse(lines[0]!) as Record<string, unknown>;
   assert.equal(result["phase"], "result");
   assert.equal(result["step"], "preflight");
+  // the same head as an install's events (schemas/events.schema.json)
+  assert.deepEqual(Object.keys(result).slice(0, 4), ["ts", "schemaVersion", "runId", "step"]);
+  assert.equal(result["schemaVersion"], EVENTS_SCHEMA_VERSION);
+  assert.equal(result["runId"], null);
+  assert.deepEqual(eventSchema.safeParse(result).error?.issues, undefined, "the line is a valid event line");
   assert.equal(result["ok"], false);
   assert.equal(result["exitCode"], 3);
   assert.deepEqual(result["missing"], [{ tool: "mdadm", package: "mdadm" }]);
