@@ -14,6 +14,7 @@ import {
   diskGroup,
   exclusive,
   install,
+  raidLvmStorage,
   request,
   SKIP,
   scrub,
@@ -23,18 +24,7 @@ import { assertNoSecrets, defaultRecordOf } from "./support/records.ts";
 
 const TIMEOUT = 15 * 60_000;
 
-const raid10Lvm = [
-  {
-    diskGroupId: 1,
-    partitioning: {
-      disks: 4,
-      layout: [
-        { mountPoint: "/boot", fileSystem: "ext4", size: 512, raidLevel: 1 },
-        { mountPoint: "/", fileSystem: "ext4", size: 0, raidLevel: 10, extras: { lv: { name: "root" } } },
-      ],
-    },
-  },
-];
+const raid10Lvm = raidLvmStorage(4, 10, 512);
 
 describe("interrupted installs in the rescue VM", { skip: SKIP, concurrency: false }, () => {
   it("SIGTERM once the raid step has started: torn down, tables reset, exit 130", { timeout: TIMEOUT }, async () => {

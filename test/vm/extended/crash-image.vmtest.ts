@@ -14,7 +14,18 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildTestImage } from "../../../fixtures/images/test-image.ts";
 import { gptImage } from "../../support/byoi-images.ts";
-import { AUTH, assertClean, BYOL, cleanup, diskGroup, exclusive, SKIP, scrub, sh } from "../support/install.ts";
+import {
+  AUTH,
+  assertClean,
+  BYOL,
+  cleanup,
+  diskGroup,
+  exclusive,
+  raidLvmStorage,
+  SKIP,
+  scrub,
+  sh,
+} from "../support/install.ts";
 import {
   assertNothingHeld,
   EFI_SCRIPT,
@@ -42,19 +53,7 @@ const BYOI_KINDS = ["write-image", "move-backup-gpt", "byoi-config-drive", "byoi
 const MARKER = Buffer.from("byol-crash-test: this disk was not written\n");
 const MARKER_AT = 1024 * 1024;
 
-// /boot on RAID1, / on LVM on RAID1: every holder cleanup has to release
-const RAID_LVM = [
-  {
-    diskGroupId: 1,
-    partitioning: {
-      disks: 2,
-      layout: [
-        { mountPoint: "/boot", fileSystem: "ext4", size: 256, raidLevel: 1 },
-        { mountPoint: "/", fileSystem: "ext4", size: 0, raidLevel: 1, extras: { lv: { name: "root" } } },
-      ],
-    },
-  },
-];
+const RAID_LVM = raidLvmStorage(2, 1, 256);
 
 const files = new Map<string, Buffer>();
 let server: ImageServer;

@@ -8,23 +8,23 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { assertClean, cleanup, diskGroup, exclusive, install, request, SKIP, scrub, sh } from "../support/install.ts";
+import {
+  assertClean,
+  cleanup,
+  diskGroup,
+  exclusive,
+  install,
+  raidLvmStorage,
+  request,
+  SKIP,
+  scrub,
+  sh,
+} from "../support/install.ts";
 
 const TIMEOUT = 15 * 60_000;
 const KINDS = ["wipe", "partition", "raid", "lvm", "mkfs", "mount", "config-drive"] as const;
 
-const layout = [
-  {
-    diskGroupId: 1,
-    partitioning: {
-      disks: 2,
-      layout: [
-        { mountPoint: "/boot", fileSystem: "ext4", size: 256, raidLevel: 1 },
-        { mountPoint: "/", fileSystem: "ext4", size: 0, raidLevel: 1, extras: { lv: { name: "root" } } },
-      ],
-    },
-  },
-];
+const layout = raidLvmStorage(2, 1, 256);
 
 describe("SIGKILL at the start of each disk step kind, then byol cleanup", { skip: SKIP, concurrency: false }, () => {
   for (const kind of KINDS) {

@@ -81,6 +81,23 @@ export function must(cmd: string, args: string[], env?: Record<string, string>):
   return r.stdout;
 }
 
+// The storage of a RAID layout with LVM on top, over the first `disks` disks of group 1: /boot on RAID1,
+// / on an LV on RAID `rootLevel`; every kind of holder that cleanup has to release.
+export function raidLvmStorage(disks: number, rootLevel: number, bootMiB: number): unknown[] {
+  return [
+    {
+      diskGroupId: 1,
+      partitioning: {
+        disks,
+        layout: [
+          { mountPoint: "/boot", fileSystem: "ext4", size: bootMiB, raidLevel: 1 },
+          { mountPoint: "/", fileSystem: "ext4", size: 0, raidLevel: rootLevel, extras: { lv: { name: "root" } } },
+        ],
+      },
+    },
+  ];
+}
+
 // An OVH reinstall payload with every kind of secret in it.
 export function request(storage: unknown[], hostname: string): object {
   return {
