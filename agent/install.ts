@@ -50,6 +50,8 @@ import * as partition from "./steps/partition.ts";
 import * as raid from "./steps/raid.ts";
 import * as wipe from "./steps/wipe.ts";
 import * as writeImage from "./steps/write-image.ts";
+import * as zfsTarget from "./steps/zfs-target.ts";
+import * as zpool from "./steps/zpool.ts";
 
 export interface InstallOptions {
   request: InstallRequest;
@@ -79,6 +81,7 @@ const DISK_STEPS: ReadonlySet<StepKind> = new Set([
   "partition",
   "raid",
   "lvm",
+  "zpool",
   "mkfs",
   "mount",
   "config-drive",
@@ -239,6 +242,10 @@ export async function runStep(ctx: RunContext, step: PlanStep, inputs: StepInput
       return raid.run(ctx, step);
     case "lvm":
       return lvm.run(ctx, step);
+    case "zpool":
+      return zpool.run(ctx, step);
+    case "zfs-target":
+      return zfsTarget.run(ctx, step);
     case "mkfs":
       return mkfs.run(ctx, step);
     case "mount":

@@ -26,21 +26,34 @@ function handle(ctx: HandleContext, kind: HeldKind, value: string, argv: string[
   return deferRelease(ctx, `${kind} ${value}`, release, retry);
 }
 
-// A filesystem mounted on `target`; a busy umount is retried, then done lazily.
-export function mountHandle(ctx: HandleContext, target: string, retry: Retry = {}): Release {
-  ctx.held?.hold("mounts", target);
-  const umount = async (argv: string[]) => {
+// Holds `value` until `argv` released it, or `fallback` once every attempt failed; an error
+// `gone` recognises means someone else already released it, which counts as released.
+function tolerantHandle(
+  ctx: HandleContext,
+  kind: HeldKind,
+  value: string,
+  commands: { argv: string[]; fallback: string[]; gone: (error: unknown) => boolean },
+  retry: Retry,
+): Release {
+  ctx.held?.hold(kind, value);
+  const release = async (argv: string[]) => {
     try {
       await ctx.runner.run(argv, TEARDOWN);
     } catch (error) {
-      if (!isNotMounted(error)) throw error;
+      if (!commands.gone(error)) throw error;
     }
-    ctx.held?.drop("mounts", target);
+    ctx.held?.drop(kind, value);
   };
-  return deferRelease(ctx, `mount ${target}`, () => umount(["umount", target]), {
+  return deferRelease(ctx, `${kind === "mounts" ? "mount" : kind} ${value}`, () => release(commands.argv), {
     ...retry,
-    fallback: () => umount(["umount", "-l", target]),
+    fallback: () => release(commands.fallback),
   });
+}
+
+// A filesystem mounted on `target`; a busy umount is retried, then done lazily.
+export function mountHandle(ctx: HandleContext, target: string, retry: Retry = {}): Release {
+  const commands = { argv: ["umount", target], fallback: ["umount", "-l", target], gone: isNotMounted };
+  return tolerantHandle(ctx, "mounts", target, commands, retry);
 }
 
 // Someone (a script, a lazy umount) already unmounted it: that is released too.
@@ -62,4 +75,16 @@ export function loopHandle(ctx: HandleContext, dev: string, retry: Retry = {}): 
 
 export function lvmHandle(ctx: HandleContext, vg: string, retry: Retry = {}): Release {
   return handle(ctx, "lvm", vg, ["vgchange", "-an", vg], retry);
+}
+
+// A ZFS pool the run created: exported when the run ends (unmounting its datasets), which is also
+// the state the installed system imports it from. One that is already gone counts as released.
+export function zpoolHandle(ctx: HandleContext, pool: string, retry: Retry = {}): Release {
+  const commands = { argv: ["zpool", "export", pool], fallback: ["zpool", "export", "-f", pool], gone: isNoSuchPool };
+  return tolerantHandle(ctx, "zpool", pool, commands, retry);
+}
+
+// `cannot open 'tank': no such pool`: not imported (any more).
+export function isNoSuchPool(error: unknown): boolean {
+  return error instanceof CommandError && /no such pool/.test(error.stderrTail);
 }

@@ -22,6 +22,7 @@ export interface SavedRunState {
   md: string[];
   loop: string[];
   lvm: string[];
+  zpool: string[]; // ZFS pools the run created (imported); absent in state files of older byol
   finished?: { ok: boolean; exitCode: number };
   tablesReset?: boolean; // set once cleanup (or install) reset the target disks' tables
   byol?: ByolVersion; // the byol that runs the install
@@ -74,7 +75,7 @@ export function readRunState(dir = defaultRunDir()): SavedRunState | undefined {
   return state;
 }
 
-const HELD_KINDS = ["mounts", "nbd", "md", "loop", "lvm"] as const satisfies readonly HeldKind[];
+const HELD_KINDS = ["mounts", "nbd", "md", "loop", "lvm", "zpool"] as const satisfies readonly HeldKind[];
 
 // Checked by hand, not with zod: `byol status` reads this file and is polled, so it loads no
 // schema library. Each problem names the field.
@@ -128,6 +129,7 @@ export class RunStateStore implements Held {
       md: [],
       loop: [],
       lvm: [],
+      zpool: [],
     });
   }
 

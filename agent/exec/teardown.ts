@@ -3,6 +3,7 @@
 
 export {
   type HandleContext,
+  isNoSuchPool,
   isNotMounted,
   loopHandle,
   lvmHandle,
@@ -10,6 +11,7 @@ export {
   mountHandle,
   nbdHandle,
   TEARDOWN,
+  zpoolHandle,
 } from "./handles.ts";
 export { deferRelease, type ReleaseContext, type ReleaseOptions } from "./release.ts";
 export { type RetryOptions, retry } from "./retry.ts";

@@ -59,7 +59,7 @@ export interface EventSink {
 
 // What a run holds (mounts, nbd connections, md arrays, loop devices, active VGs),
 // recorded in /run/byol/current.json so `byol cleanup` can release what a killed run left.
-export type HeldKind = "mounts" | "nbd" | "md" | "loop" | "lvm";
+export type HeldKind = "mounts" | "nbd" | "md" | "loop" | "lvm" | "zpool";
 
 export interface Held {
   hold(kind: HeldKind, value: string): void;

@@ -88,7 +88,7 @@ function slotsFor(index: number, units: Unit[], firmware: Firmware, table: Table
   const mine = units.filter((u) => u.everyDisk || index === 0);
   for (const unit of [...mine.filter((u) => u.everyDisk), ...mine.filter((u) => !u.everyDisk)]) {
     slots.push({
-      role: unit.vg === undefined ? "layout" : "lvm-pv",
+      role: unit.vg !== undefined ? "lvm-pv" : unit.pool !== undefined ? "zfs" : "layout",
       name: unit.name,
       label: unit.label,
       kind: unitKind(unit),
@@ -112,7 +112,7 @@ function checkTableHolds(disks: Disk[], slots: Slot[][], table: TableType): void
     const highest = table === "gpt" || count <= 4 ? count : count + 1;
     const max = table === "gpt" ? GPT_MAX_PARTITIONS : MBR_MAX_NUMBER;
     if (highest <= max) return [];
-    const added = slots[d]!.filter((s) => s.role !== "layout" && s.role !== "lvm-pv").map((s) => s.name);
+    const added = slots[d]!.filter((s) => !["layout", "lvm-pv", "zfs"].includes(s.role)).map((s) => s.name);
     const holds =
       table === "gpt"
         ? `a GPT holds ${GPT_MAX_PARTITIONS}`
@@ -123,10 +123,11 @@ function checkTableHolds(disks: Disk[], slots: Slot[][], table: TableType): void
   if (problems.length > 0) throw new PlanError(problems);
 }
 
-// The partition type a unit needs: RAID member, LVM PV, swap or a Linux filesystem.
+// The partition type a unit needs: RAID member, LVM PV, ZFS vdev member, swap or a Linux filesystem.
 function unitKind(unit: Unit): PartitionKind {
   if (unit.raidLevel !== undefined) return "raid";
   if (unit.vg !== undefined) return "lvm";
+  if (unit.pool !== undefined) return "zfs";
   return unit.fileSystem === "swap" ? "swap" : "linux";
 }
 

@@ -15,7 +15,8 @@ export interface Filesystem {
 }
 
 // The longest label each mkfs accepts (btrfs allows more, 16 keeps labels readable everywhere).
-const LABEL_MAX: Record<LayoutFileSystem, number> = { ext4: 16, xfs: 12, btrfs: 16, swap: 15 };
+// ZFS uses the label as the dataset's name in its pool.
+const LABEL_MAX: Record<LayoutFileSystem, number> = { ext4: 16, xfs: 12, btrfs: 16, swap: 15, zfs: 64 };
 
 // "/" -> root, "/var/log" -> var_log, swap -> swap; shortened to the filesystem's limit, made unique.
 export function layoutLabels(entries: Entry[]): Map<number, string> {
@@ -41,9 +42,11 @@ function labelBase(mountPoint: string): string {
   return base === "" ? "data" : base;
 }
 
-// The exact mkfs argv per filesystem kind.
+// The exact mkfs argv per filesystem kind; ZFS datasets are made by their pool's zpool step.
 export function mkfsArgv(fs: Filesystem): Argv {
   switch (fs.fileSystem) {
+    case "zfs":
+      throw new Error(`internal: ZFS dataset ${fs.device} has no mkfs (its zpool step creates it)`);
     case "ext4":
       return ["mkfs.ext4", "-F", "-q", "-L", fs.label, fs.device];
     case "xfs":

@@ -31,7 +31,10 @@ export function mountSteps(filesystems: Filesystem[]): MountStep[] {
       kind: "mount",
       id: `mount:${fs.mountPoint}`,
       title: `mounting ${fs.device} on ${target}`,
-      commands: [["mount", "-t", fs.fileSystem, fs.device, target]],
+      // a ZFS dataset mounts at the pool's altroot (/tmp/a) plus its mountpoint property
+      commands: [
+        fs.fileSystem === "zfs" ? ["zfs", "mount", fs.device] : ["mount", "-t", fs.fileSystem, fs.device, target],
+      ],
       device: fs.device,
       mountPoint: fs.mountPoint,
       target,
@@ -41,9 +44,10 @@ export function mountSteps(filesystems: Filesystem[]): MountStep[] {
 }
 
 // Mounted filesystems in mount order, then every swap; "/" is checked first, xfs and btrfs never.
+// ZFS datasets have no line: the system imports their pools and zfs-mount mounts them.
 export function fstabEntries(filesystems: Filesystem[]): FstabEntry[] {
   const swaps = filesystems.filter((fs) => fs.mountPoint === "swap");
-  return [...mounted(filesystems), ...swaps].map((fs) => {
+  return [...mounted(filesystems).filter((fs) => fs.fileSystem !== "zfs"), ...swaps].map((fs) => {
     const mountPoint = fs.mountPoint!;
     if (fs.fileSystem === "swap") {
       return { mountPoint, device: fs.device, fileSystem: fs.fileSystem, options: "sw", dump: 0, pass: 0 };

@@ -3,13 +3,23 @@
 import { sectorsPerMiB } from "./disks.ts";
 import type { Argv, PartitionStep, PlannedDisk, PlannedPartition, TableType } from "./types.ts";
 
-export type PartitionKind = "esp" | "bios-boot" | "raid" | "lvm" | "swap" | "linux" | "config-drive" | "extended";
+export type PartitionKind =
+  | "esp"
+  | "bios-boot"
+  | "raid"
+  | "lvm"
+  | "zfs"
+  | "swap"
+  | "linux"
+  | "config-drive"
+  | "extended";
 
 const GPT_TYPES: Record<PartitionKind, string> = {
   esp: "ef00",
   "bios-boot": "ef02",
   raid: "fd00",
   lvm: "8e00",
+  zfs: "bf00",
   swap: "8200",
   linux: "8300",
   "config-drive": "0700",
@@ -20,6 +30,7 @@ const MBR_TYPES: Record<PartitionKind, string> = {
   "bios-boot": "",
   raid: "fd",
   lvm: "8e",
+  zfs: "83", // parted sets no Solaris id (bf); ZFS finds its members by their labels, not the id
   swap: "82",
   linux: "83",
   "config-drive": "0c",

@@ -1,6 +1,6 @@
 // Software RAID arrays over the partitions a unit has on each disk (same number, start and size).
 
-import type { RaidStep } from "./types.ts";
+import type { MdLevel, RaidStep } from "./types.ts";
 import type { Unit } from "./units.ts";
 
 // md devices are numbered in layout order from /dev/md0.
@@ -12,7 +12,7 @@ export function mdDevice(index: number): string {
 // (or / without /boot) see a plain filesystem at the start of each member; 1.2 otherwise.
 export function raidStep(index: number, unit: Unit, members: string[]): RaidStep {
   const device = mdDevice(index);
-  const level = unit.raidLevel!;
+  const level = unit.raidLevel as MdLevel; // ZFS units (raidz3 included) never reach md
   const metadata = unit.holdsBoot ? "1.0" : "1.2";
   return {
     kind: "raid",

@@ -8,7 +8,7 @@ import { PLAN_VERSION, type Plan } from "./types.ts";
 
 const argv = z.array(z.string()).readonly();
 const str = z.string();
-const fsKind = z.enum(["ext4", "xfs", "btrfs", "swap", "vfat"]);
+const fsKind = z.enum(["ext4", "xfs", "btrfs", "swap", "zfs", "vfat"]);
 const imageType = z.enum(["qcow2", "raw"]);
 const checksumType = z.enum(["md5", "sha1", "sha256", "sha512"]);
 const table = z.enum(["gpt", "mbr"]);
@@ -55,6 +55,22 @@ const steps = [
     pvs: z.array(str),
     lvs: z.array(z.strictObject({ name: str, sizeMiB: z.number(), device: str })),
   }),
+  step("zpool", {
+    pool: str,
+    raidLevel: z
+      .union([z.literal(0), z.literal(1), z.literal(5), z.literal(6), z.literal(7), z.literal(10)])
+      .describe("as requested (absent = 1)"),
+    vdev: z.enum(["stripe", "mirror", "raidz1", "raidz2", "raidz3"]).describe("what is built"),
+    lowered: str.optional().describe("why vdev is below the requested level (too few disks), as OVHcloud does"),
+    members: z.array(str),
+    options: z.array(str).describe('the pool options chosen: "ashift=12 (4096-byte physical sectors)", ...'),
+    datasets: z.array(z.strictObject({ name: str, mountPoint: str, quotaMiB: z.number().optional() })),
+  }),
+  step("zfs-target", {
+    pools: z.array(str),
+    hostidFile: str.describe("the image's, else the rescue's /etc/hostid, else a new one"),
+    cacheFile: str.describe("removed when the image has one: zfs-import-scan finds the exported pools"),
+  }),
   step("mkfs", { device: str, fileSystem: fsKind, label: str.optional() }),
   step("mount", { device: str, mountPoint: str, target: str, fileSystem: fsKind }),
   step("config-drive", { disk: str, device: str, sizeMiB: z.number() }),
@@ -98,7 +114,7 @@ const steps = [
 const partition = z.strictObject({
   number: z.number().int().positive(),
   device: str,
-  role: z.enum(["esp", "bios-boot", "layout", "lvm-pv", "config-drive", "mbr-extended"]),
+  role: z.enum(["esp", "bios-boot", "layout", "lvm-pv", "zfs", "config-drive", "mbr-extended"]),
   startMiB: z.number(),
   sizeMiB: z.number(),
   typeCode: str,

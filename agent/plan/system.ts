@@ -73,12 +73,15 @@ export function byoiBootEntriesStep(request: InstallRequest, firmware: Firmware)
 }
 
 // Syncs, unmounts in reverse mount order, then reboots (unless --no-reboot).
-export function finishStep(unmount: string[], firmware: Firmware): FinishStep {
+export function finishStep(unmount: string[], firmware: Firmware, pools: readonly string[] = []): FinishStep {
   const commands = [
     ["sync"],
     ...unmount.map((target) => ["umount", target]),
+    // the state the installed system imports its pools from (see the zfs-target step)
+    ...pools.map((pool) => ["zpool", "export", pool]),
     ...(firmware === "uefi" ? [["efibootmgr", "-v"]] : []),
     ["systemctl", "reboot"],
   ];
-  return { kind: "finish", id: "finish", title: "unmounting, syncing and rebooting", commands, unmount };
+  const title = `unmounting${pools.length > 0 ? ", exporting the ZFS pools" : ""}, syncing and rebooting`;
+  return { kind: "finish", id: "finish", title, commands, unmount };
 }

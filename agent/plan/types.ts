@@ -9,7 +9,8 @@ import type { ChecksumType, ImageType, LayoutFileSystem, OperatingSystem, RaidLe
 
 // 2: BYOI has its own step kinds (byoi-inspect, byoi-config-drive, byoi-boot-entries) and
 // write-image always names its source.
-export const PLAN_VERSION = 2;
+// 3: ZFS: zpool and zfs-target steps, the "zfs" partition role and file system, pools in the wipe.
+export const PLAN_VERSION = 3;
 
 export type Argv = readonly string[];
 
@@ -18,7 +19,9 @@ export const RUN_TIME = /<[a-z-]+>/;
 
 export type TableType = "gpt" | "mbr";
 // "mbr-extended" is the container of logical partitions 5+ on an MBR table with more than 4 partitions.
-export type PartitionRole = "esp" | "bios-boot" | "layout" | "lvm-pv" | "config-drive" | "mbr-extended";
+export type PartitionRole = "esp" | "bios-boot" | "layout" | "lvm-pv" | "zfs" | "config-drive" | "mbr-extended";
+// md's levels: 7 (raidz3) is ZFS only.
+export type MdLevel = Exclude<RaidLevel, 7>;
 export type FsKind = LayoutFileSystem | "vfat";
 
 export interface PlannedPartition {
@@ -29,7 +32,7 @@ export interface PlannedPartition {
   sizeMiB: number; // aligned to 1 MiB
   typeCode: string; // sgdisk type code (ef00, ef02, fd00, 8300, 8200, 8e00) or MBR hex id for mbr tables
   label?: string; // GPT partition name
-  layoutIndex?: number; // index into the request layout (role layout or lvm-pv)
+  layoutIndex?: number; // index into the request layout (role layout, lvm-pv or zfs: the first entry it holds)
   active?: boolean; // MBR boot flag (legacy BIOS): set on the partition that holds /boot, or / without /boot
 }
 
@@ -43,7 +46,7 @@ export interface PlannedDisk {
 
 export interface FstabEntry {
   mountPoint: string; // "/" or "swap" or "/boot/efi"
-  device: string; // block device at install time; configure step turns it into UUID=
+  device: string; // block device at install time; configure step turns it into UUID= (ZFS datasets are never here)
   fileSystem: FsKind;
   options: string;
   dump: number;
@@ -63,7 +66,7 @@ interface StepBase {
 export interface WipeStep extends StepBase {
   kind: "wipe";
   disks: string[];
-  spans?: Span[]; // md arrays probe saw with members on these disks and on others; refused without breakArrays
+  spans?: Span[]; // md arrays and ZFS pools probe saw with members on these disks and on others; refused without breakArrays
   breakArrays?: true; // --break-arrays: such arrays lose only the target's members
 }
 export interface PartitionStep extends StepBase {
@@ -75,7 +78,7 @@ export interface PartitionStep extends StepBase {
 export interface RaidStep extends StepBase {
   kind: "raid";
   device: string; // /dev/md0
-  level: RaidLevel;
+  level: MdLevel;
   metadata: "1.0" | "1.2";
   members: string[];
 }
@@ -84,6 +87,28 @@ export interface LvmStep extends StepBase {
   vg: string;
   pvs: string[];
   lvs: { name: string; sizeMiB: number; device: string }[];
+}
+// One ZFS pool over a partition of each disk of the group, with its datasets (created unmounted:
+// the mount steps mount them in mount-point order). Its handle exports the pool when the run ends.
+export interface ZpoolStep extends StepBase {
+  kind: "zpool";
+  pool: string;
+  raidLevel: RaidLevel; // as requested (absent = 1)
+  vdev: "stripe" | "mirror" | "raidz1" | "raidz2" | "raidz3"; // what is built
+  lowered?: string; // why vdev is below the requested level (too few disks), as OVHcloud does
+  members: string[];
+  options: string[]; // the pool options chosen, for people: "ashift=12 (4096-byte physical sectors)", ...
+  datasets: { name: string; mountPoint: string; quotaMiB?: number }[];
+}
+// What the installed system needs to import its pools at boot, once the files are copied: its
+// /etc/hostid (the image's, else the rescue's, else a new one), canmount=on for the datasets
+// zfs-mount mounts (not "/": the initramfs mounts it), bootfs for a "/" pool, no zpool.cache
+// (the pools are exported at the end: zfs-import-scan finds them).
+export interface ZfsTargetStep extends StepBase {
+  kind: "zfs-target";
+  pools: string[];
+  hostidFile: string; // /tmp/a/etc/hostid
+  cacheFile: string; // /tmp/a/etc/zfs/zpool.cache, removed when the image has one
 }
 export interface MkfsStep extends StepBase {
   kind: "mkfs";
@@ -197,6 +222,8 @@ export type PlanStep =
   | PartitionStep
   | RaidStep
   | LvmStep
+  | ZpoolStep
+  | ZfsTargetStep
   | MkfsStep
   | MountStep
   | ConfigDriveStep

@@ -67,6 +67,8 @@ function kernelOf(step: PlanStep): string[] {
       return ["md_mod", RAID_MODULE[String(step.level)] ?? "md_mod"];
     case "lvm":
       return ["dm_mod"];
+    case "zpool":
+      return ["zfs"];
     case "mount":
       return [step.fileSystem];
     case "attach":

@@ -45,9 +45,9 @@ function checkSwap(entry: EntryView): Problem[] {
   return problems;
 }
 
-// With `disks` given, a RAID level that needs more disks can never be built.
+// With `disks` given, a RAID level that needs more disks can never be built (ZFS lowers it instead).
 function checkRaidDisks(group: GroupView, entry: EntryView): Problem[] {
-  const min = entry.raidLevel === undefined ? undefined : RAID_MIN_DISKS[entry.raidLevel];
+  const min = entry.raidLevel === undefined || entry.fileSystem === "zfs" ? undefined : RAID_MIN_DISKS[entry.raidLevel];
   if (group.disks === undefined || min === undefined || group.disks >= min) return [];
   const what = `at least ${min} disks for RAID ${entry.raidLevel}`;
   const got = `${group.disks} (${group.path}.partitioning.disks)`;

@@ -2,6 +2,7 @@
 // and byoi_64 (which writes the image as it is) takes no partitioning.
 
 import { checkGroupLayout } from "./checks-layout.ts";
+import { checkZfs } from "./checks-zfs.ts";
 import { expected, OVH, type Problem } from "./messages.ts";
 import type { GroupView } from "./storage-view.ts";
 
@@ -71,6 +72,7 @@ export function checkStorage(os: string | undefined, groups: GroupView[]): Probl
   if (os === "byoi_64") return [...checkByoiStorage(groups), ...checkUniqueGroups(groups)];
   const problems = [
     ...groups.flatMap(checkGroupLayout),
+    ...checkZfs(groups),
     ...checkUniqueMountPoints(groups),
     ...checkUniqueGroups(groups),
     ...checkDefaultLayoutAlone(groups),

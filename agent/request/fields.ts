@@ -85,7 +85,7 @@ export const mountPoint = z
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: expected(problem, describe(m)), input: m });
   });
 
-export const fileSystem = z.enum(["ext4", "xfs", "btrfs", "swap"], fails("ext4, xfs, btrfs or swap"));
+export const fileSystem = z.enum(["ext4", "xfs", "btrfs", "swap", "zfs"], fails("ext4, xfs, btrfs, swap or zfs"));
 
 export const sizeMiB = z
   .number(fails("a whole number of MiB (0 = fill the remaining space)"))
@@ -93,9 +93,19 @@ export const sizeMiB = z
   .min(0, fails("a whole number of MiB (0 = fill the remaining space)"));
 
 export const raidLevel = z.union(
-  [z.literal(0), z.literal(1), z.literal(5), z.literal(6), z.literal(10)],
-  fails("0, 1, 5, 6 or 10"),
+  [z.literal(0), z.literal(1), z.literal(5), z.literal(6), z.literal(7), z.literal(10)],
+  fails("0, 1, 5, 6, 7 (ZFS only) or 10"),
 );
+
+const ZP_WANTED =
+  "a ZFS pool name (a letter, then letters, digits and _ . : -, 1-64 characters; not mirror, raidz…, draid…, spare, log, c0…)";
+// zpool(8)'s reserved words: vdev type keywords, and names that look like Solaris disks (c0t0d0).
+const ZP_RESERVED = /^(mirror|raidz\d?|draid\d?|spare|log|cache|special|dedup)|^c\d/;
+
+export const zpName = z
+  .string(fails(ZP_WANTED))
+  .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, fails(ZP_WANTED))
+  .refine((name) => !ZP_RESERVED.test(name), fails(ZP_WANTED));
 
 const LV_WANTED = "an LVM name (letters, digits and _ . + -, not starting with - or ., 1-64 characters)";
 // LVM's own reserved names (lvm(8) VALID NAMES, lvm2's name checks): its internal sub-volumes

@@ -19,6 +19,7 @@ function toEntry(entry: LayoutPayload): LayoutEntry {
   const out: LayoutEntry = { mountPoint: entry.mountPoint, fileSystem: entry.fileSystem, sizeMiB: entry.size };
   if (entry.raidLevel !== undefined) out.raidLevel = entry.raidLevel;
   if (entry.extras?.lv !== undefined) out.lvName = entry.extras.lv.name;
+  if (entry.extras?.zp !== undefined) out.zpName = entry.extras.zp.name;
   return out;
 }
 

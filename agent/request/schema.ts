@@ -45,7 +45,10 @@ export const layoutEntrySchema = strict({
   fileSystem: f.fileSystem,
   size: f.sizeMiB,
   raidLevel: f.raidLevel.optional(),
-  extras: strict({ lv: strict({ name: f.lvName }).optional() }).optional(),
+  extras: strict({
+    lv: strict({ name: f.lvName }).optional(),
+    zp: strict({ name: f.zpName }).optional(),
+  }).optional(),
 });
 
 export const storageSchema = strict({

@@ -10,6 +10,7 @@ export interface EntryView {
   size?: number;
   raidLevel?: number;
   lvName?: string;
+  zpName?: string;
 }
 
 export interface GroupView {
@@ -28,11 +29,13 @@ function viewEntry(raw: unknown, path: string): EntryView {
   const size = int(raw, "size");
   const raidLevel = int(raw, "raidLevel");
   const lvName = str(rec(rec(raw, "extras"), "lv"), "name");
+  const zpName = str(rec(rec(raw, "extras"), "zp"), "name");
   if (mountPoint !== undefined) entry.mountPoint = mountPoint;
   if (fileSystem !== undefined) entry.fileSystem = fileSystem;
   if (size !== undefined) entry.size = size;
   if (raidLevel !== undefined) entry.raidLevel = raidLevel;
   if (lvName !== undefined) entry.lvName = lvName;
+  if (zpName !== undefined) entry.zpName = zpName;
   return entry;
 }
 

@@ -12,9 +12,9 @@ describe("the plan", () => {
   const req = request();
   const plan = buildPlan(req, inventory("uefi-2disks"));
 
-  it("has version 2 and survives a JSON round trip unchanged", () => {
-    assert.equal(plan.version, 2);
-    assert.equal(PLAN_VERSION, 2);
+  it("has version 3 and survives a JSON round trip unchanged", () => {
+    assert.equal(plan.version, 3);
+    assert.equal(PLAN_VERSION, 3);
     assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan);
   });
 
@@ -45,7 +45,7 @@ describe("the plan", () => {
   it("prints titles and indented, shell-quoted commands", () => {
     const text = formatPlan(plan);
     const lines = text.split("\n");
-    assert.equal(lines[0], "plan v2: byolinux_64, uefi, gpt, disks /dev/sda /dev/sdb");
+    assert.equal(lines[0], "plan v3: byolinux_64, uefi, gpt, disks /dev/sda /dev/sdb");
     assert.equal(lines[1], "1. downloading https://user:***@images.example.net/deb12.qcow2 to /dev/shm/byol/image");
     assert.equal(lines[2], "2. inspecting the qcow2 image");
     assert.equal(lines[3], "3. wiping /dev/sda /dev/sdb");

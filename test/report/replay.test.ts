@@ -223,7 +223,7 @@ test("byol replay --dry-run: the mapping, then the plan for this machine", async
     /^replaying run 20250301T030000Z-bbbbbb \(byolinux_64, failed \(exit 4\): make_image_bootable/,
   );
   assert.match(r.stdout, /\ndisks: \/dev\/sda -> \/dev\/vdb, \/dev\/sdb -> \/dev\/vdc\n/);
-  assert.match(r.stdout, /\nplan v2: byolinux_64, uefi, gpt, disks \/dev\/vdb \/dev\/vdc\n/);
+  assert.match(r.stdout, /\nplan v3: byolinux_64, uefi, gpt, disks \/dev\/vdb \/dev\/vdc\n/);
   assert.match(r.stdout, /mdadm --create \/dev\/md0 .* \/dev\/vdb2 \/dev\/vdc2/);
   assert.doesNotMatch(r.stdout + r.stderr, /bmV3OnNlY3JldA/);
   const badKey = await byolRun("replay", file, "--dry-run", "--inventory", inventory, "--ssh-key", join(dir, "none"));

@@ -51,11 +51,11 @@ const EXPECTED: Record<string, string[]> = {
   "hostname-invalid": [`customizations.hostname: ${HOST_WANTED}, received "my_host.example.com"`],
   "ssh-key-multiline": ["customizations.sshKey: expected one line (one public key), received 2 lines"],
   "os-unknown": ['operatingSystem: expected byolinux_64 or byoi_64, received "debian12_64"'],
-  "filesystem-unknown": [`${L}[2].fileSystem: expected ext4, xfs, btrfs or swap, received "zfs"`],
+  "filesystem-unknown": [`${L}[2].fileSystem: expected ext4, xfs, btrfs, swap or zfs, received "ntfs"`],
   "mountpoint-relative": [`${L}[0].mountPoint: expected an absolute path such as /var, or "swap", received "boot"`],
   "size-negative": [`${L}[0].size: ${SIZE_WANTED}, received -1024`],
   "size-fraction": [`${L}[1].size: ${SIZE_WANTED}, received 1024.5`],
-  "raid-level-unknown": [`${L}[2].raidLevel: expected 0, 1, 5, 6 or 10, received 3`],
+  "raid-level-unknown": [`${L}[2].raidLevel: expected 0, 1, 5, 6, 7 (ZFS only) or 10, received 3`],
   "unknown-top-level-key": [
     'request: expected only the keys operatingSystem, customizations, storage, received unknown key "storgae"',
   ],
