@@ -8,6 +8,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { cacheRoot } from "../vm/cache.ts";
+import { fleetScenarios, runFleet } from "./fleet.ts";
+import { type Fleet, parseFleet } from "./fleet-inventory.ts";
 import { prepare } from "./prepare.ts";
 import { runReplay } from "./replay.ts";
 import { runScenario } from "./run.ts";
@@ -15,13 +17,16 @@ import { parseScenario, type Scenario } from "./scenario.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const scenariosDir = join(repo, "fixtures", "scenarios");
+const fleetsDir = join(repo, "fixtures", "fleets");
 const DEFAULT_SCENARIO = join(scenariosDir, "uefi-raid1-default.json");
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-const USAGE = `usage: npm run rig -- [--scenario FILE.json]... [--all] [--keep] [--out DIR]
+const USAGE = `usage: npm run rig -- [--scenario FILE.json]... [--fleet FLEET.json]... [--all] [--keep] [--out DIR]
        npm run rig -- --replay RECORD.tar [--keep] [--out DIR]
   --scenario FILE  a scenario file (fixtures/scenarios/*.json); may be given more than once
-  --all            every fixtures/scenarios/*.json, in name order
+  --fleet FILE     a fleet (fixtures/fleets/*.json): its rescue VMs boot at once and deploy/ansible/install.yml
+                   installs them all in one ansible-playbook run; may be given more than once
+  --all            every fixtures/scenarios/*.json, in name order, then every fixtures/fleets/*.json
   --keep           keep the disk files and the OVMF variable store in the output folder
   --replay FILE    replay a run record (the <run-id>.tar in a rig run's folder) with byol replay in a VM shaped
                    like the recorded machine; the verdict compares the exit code, step and message
@@ -46,6 +51,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       scenario: { type: "string", multiple: true },
+      fleet: { type: "string", multiple: true },
       all: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       out: { type: "string" },
@@ -69,18 +75,20 @@ async function main(): Promise<number> {
     return verdict.ok ? 0 : 1;
   }
   let files = (values.scenario ?? []).map((f) => resolve(f));
+  let fleetFiles = (values.fleet ?? []).map((f) => resolve(f));
   if (values.all) {
     const all = (await readdir(scenariosDir)).filter((f) => f.endsWith(".json")).sort();
     files = [...files, ...all.map((f) => join(scenariosDir, f))];
+    const fleets = (await readdir(fleetsDir)).filter((f) => f.endsWith(".json")).sort();
+    fleetFiles = [...fleetFiles, ...fleets.map((f) => join(fleetsDir, f))];
   }
-  if (files.length === 0) files = [DEFAULT_SCENARIO];
+  if (files.length === 0 && fleetFiles.length === 0) files = [DEFAULT_SCENARIO];
+  const fleets: Fleet[] = [];
+  for (const f of new Set(fleetFiles)) fleets.push(parseFleet(await readFile(f, "utf8"), f));
   const scenarios = await loadScenarios([...new Set(files)]);
 
-  await prepare(
-    scenarios.map((s) => s.image),
-    repo,
-    say,
-  );
+  const fleetImages = (await Promise.all(fleets.map((f) => fleetScenarios(f)))).flat().map((s) => s.image);
+  await prepare([...scenarios.map((s) => s.image), ...fleetImages], repo, say);
   const verdicts = [];
   for (const scenario of scenarios) {
     const outDir =
@@ -97,6 +105,24 @@ async function main(): Promise<number> {
     say(
       `=== ${scenario.name}: ${verdict.ok ? "ok" : "FAILED"} (rescue boot ${s("rescueBoot")}, install ${s("install")}, ` +
         `disk boot to ssh ${s("diskBoot")}, cloud-init ${s("cloudInit")}, total ${s("total")}); files in ${outDir}`,
+    );
+    process.stdout.write(`${JSON.stringify(verdict)}\n`);
+    verdicts.push(verdict);
+  }
+  for (const fleet of fleets) {
+    const name = `fleet-${fleet.name}`;
+    const outDir =
+      values.out === undefined
+        ? join(cacheRoot(), "rig-out", `${name}-${stamp()}`)
+        : scenarios.length + fleets.length === 1
+          ? resolve(values.out)
+          : join(resolve(values.out), name);
+    say(`\n=== rig: ${name} (${fleet.hosts.map((h) => h.name).join(", ")}) -> ${outDir}`);
+    const verdict = await runFleet({ fleet, outDir, keep: values.keep, log: say });
+    for (const c of verdict.checks) say(`  ${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`);
+    const s = (k: string) => (verdict.timings[k] === undefined ? "-" : `${(verdict.timings[k] / 1000).toFixed(0)} s`);
+    say(
+      `=== ${name}: ${verdict.ok ? "ok" : "FAILED"} (ansible ${s("ansible")}, total ${s("total")}); files in ${outDir}`,
     );
     process.stdout.write(`${JSON.stringify(verdict)}\n`);
     verdicts.push(verdict);

@@ -37,7 +37,19 @@ export interface RunOptions {
   /** Keep the disk files and the OVMF variable store (logs are always kept). */
   keep: boolean;
   log: (line: string) => void;
+  /** Runs the install in place of `byol remote … install` (the fleet's Ansible run); same result shape. */
+  installer?: Installer;
 }
+
+/** What an installer gets: the booted rescue VM, dist/byol, the output folder (request.json is in it). */
+export interface InstallContext {
+  vm: RescueVm;
+  byol: string;
+  outDir: string;
+  log: (line: string) => void;
+}
+/** stdout holds byol's result line (phase "result"); onStarted starts the rig's status poll. */
+export type Installer = (ctx: InstallContext, onStarted: () => void) => Promise<{ stdout: string; exitCode: number }>;
 
 // Runs the scenario; never throws: a failure of the rig itself is a failed "rig" check in the verdict.
 export async function runScenario(opts: RunOptions): Promise<Verdict> {
@@ -128,13 +140,13 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
       detail: noNode.exitCode === 1 ? "no node and no byol before the install" : `found: ${noNode.stdout.trim()}`,
     });
     let poll: StatusPoll | undefined;
-    install = await runRemoteInstall(
-      { vm, byol, outDir, log, disconnectAt: scenario.disconnectAt, checks },
-      // the poll starts with the install's first event: byol is on the server by then
-      () => {
-        poll ??= startStatusPoll(vm.exec, [`${REMOTE_DIR}/byol`]);
-      },
-    );
+    // the poll starts with the install's first event: byol is on the server by then
+    const startPoll = () => {
+      poll ??= startStatusPoll(vm.exec, [`${REMOTE_DIR}/byol`]);
+    };
+    install = opts.installer
+      ? await opts.installer({ vm, byol, outDir, log }, startPoll)
+      : await runRemoteInstall({ vm, byol, outDir, log, disconnectAt: scenario.disconnectAt, checks }, startPoll);
     timings["install"] = Date.now() - t;
     checks.push(await installMissingCheck(vm, packages.requests.length));
     poll ??= startStatusPoll(vm.exec, [`${REMOTE_DIR}/byol`]);
@@ -186,8 +198,8 @@ async function installMissingCheck(vm: RescueVm, repoRequests: number): Promise<
   };
 }
 
-// Where byol remote puts the executable on the server (its default).
-const REMOTE_DIR = "/root/.byol";
+// Where byol remote (and deploy/ansible) puts the executable on the server (its default).
+export const REMOTE_DIR = "/root/.byol";
 
 interface RemoteInstall {
   vm: RescueVm;
