@@ -2,6 +2,7 @@
 // rescue VMs (deploy/ansible's host variables from each host's OVH request), and the playbook's per-host
 // outcome (its summary.json and the summary lines). No I/O here.
 import { z } from "zod";
+import { parseJsonWith } from "./scenario.ts";
 
 const fleetSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes"),
@@ -24,21 +25,11 @@ const fleetSchema = z.strictObject({
 export type Fleet = z.output<typeof fleetSchema>;
 
 export function parseFleet(text: string, source: string): Fleet {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`fleet ${source}: not JSON: ${(error as Error).message}`);
-  }
-  const parsed = fleetSchema.safeParse(value);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(top)"}: ${i.message}`);
-    throw new Error(`fleet ${source}: ${parsed.error.issues.length} problem(s):\n${lines.join("\n")}`);
-  }
-  const names = parsed.data.hosts.map((h) => h.name);
+  const fleet = parseJsonWith(fleetSchema, text, `fleet ${source}`);
+  const names = fleet.hosts.map((h) => h.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw new Error(`fleet ${source}: two hosts are named ${dup}`);
-  return parsed.data;
+  return fleet;
 }
 
 // customizations key -> the role's variable (deploy/ansible/roles/byol_install/templates/request.json.j2)
@@ -131,17 +122,7 @@ export const hostSummarySchema = z.object({
 export type HostSummary = z.output<typeof hostSummarySchema>;
 
 export function parseHostSummary(text: string, source: string): HostSummary {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not JSON: ${(error as Error).message}`);
-  }
-  const parsed = hostSummarySchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`${source}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
+  return parseJsonWith(hostSummarySchema, text, source);
 }
 
 /** One line of the summary play (templates/summary.txt.j2). */

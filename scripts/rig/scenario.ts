@@ -50,20 +50,25 @@ export interface Substitutions {
   SSH_PUBKEY: string;
 }
 
-// Parses a scenario file's text; the error names the file and every bad field by its path.
-export function parseScenario(text: string, source: string): Scenario {
+// Parses a JSON text against a schema; the error starts with label and names every bad field by its path.
+export function parseJsonWith<S extends z.ZodType>(schema: S, text: string, label: string): z.output<S> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`scenario ${source}: not JSON: ${(error as Error).message}`);
+    throw new Error(`${label}: not JSON: ${(error as Error).message}`);
   }
-  const parsed = scenarioSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(top)"}: ${i.message}`);
-    throw new Error(`scenario ${source}: ${parsed.error.issues.length} problem(s):\n${lines.join("\n")}`);
+    throw new Error(`${label}: ${parsed.error.issues.length} problem(s):\n${lines.join("\n")}`);
   }
-  const s = parsed.data;
+  return parsed.data;
+}
+
+// Parses a scenario file's text; the error names the file and every bad field by its path.
+export function parseScenario(text: string, source: string): Scenario {
+  const s = parseJsonWith(scenarioSchema, text, `scenario ${source}`);
   if (s.expect.exitCode !== 0 && s.expect.commands.length > 0) {
     throw new Error(
       `scenario ${source}: expect.commands: a failing install (exit ${s.expect.exitCode}) is never booted`,

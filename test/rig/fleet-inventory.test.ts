@@ -19,29 +19,13 @@ import { parseResult } from "../../scripts/rig/outcome.ts";
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const TEMPLATE = join(repo, "deploy", "ansible", "roles", "byol_install", "templates", "request.json.j2");
 
+// A real fixture request with a header (a secret) and the storage of a rig scenario added.
+const fixture = (path: string) => JSON.parse(readFileSync(join(repo, "fixtures", path), "utf8"));
+const base = fixture("requests/byolinux-1disk.json");
 const request = {
-  operatingSystem: "byolinux_64",
-  customizations: {
-    hostname: "web1.example.com",
-    imageURL: "http://byol:url-secret@10.0.2.100/image.qcow2",
-    imageCheckSum: "ab".repeat(32),
-    imageCheckSumType: "sha256",
-    httpHeaders: { Authorization: "Basic c2VjcmV0" },
-    sshKey: "ssh-ed25519 AAAAC3Nza test",
-    configDriveUserData: "#cloud-config\nruncmd:\n  - [sh, -c, \"echo 'ok' > /root/m\"]\n",
-  },
-  storage: [
-    {
-      diskGroupId: 1,
-      partitioning: {
-        disks: 1,
-        layout: [
-          { mountPoint: "/", fileSystem: "ext4", size: 0 },
-          { mountPoint: "swap", fileSystem: "swap", size: 512 },
-        ],
-      },
-    },
-  ],
+  ...base,
+  customizations: { ...base.customizations, httpHeaders: { Authorization: "Basic c2VjcmV0" } },
+  storage: fixture("scenarios/bios-single-ext4.json").request.storage,
 };
 
 const hosts = [
@@ -67,6 +51,7 @@ describe("payloadVars", () => {
     assert.equal(v["byol_user_data"], request.customizations.configDriveUserData);
     assert.equal(v["byol_image_checksum_type"], "sha256");
     assert.deepEqual(v["byol_storage"], request.storage);
+    assert.equal((v["byol_storage"] as unknown[]).length, 1);
     assert.equal(Object.keys(v).length, 9);
   });
 
@@ -185,7 +170,10 @@ describe("the playbook's outcome", () => {
     const s = parseHostSummary(JSON.stringify(failed), "summary.json");
     assert.equal(s.exitCode, 3);
     assert.equal(s.durationSeconds, 41);
-    assert.throws(() => parseHostSummary(JSON.stringify({ ...failed, result: "maybe" }), "s.json"), /s\.json: result/);
+    assert.throws(
+      () => parseHostSummary(JSON.stringify({ ...failed, result: "maybe" }), "s.json"),
+      /s\.json: 1 problem\(s\):\n {2}result: /,
+    );
   });
 
   it("gives the rig byol's result line: exit code and error message", () => {
