@@ -1,8 +1,8 @@
 // byol cleanup: release what a failed or killed run left behind, in the order they stack
-// (mounts, nbd, loop, LVM, md), then reset the target disks' tables if the run wrote them
+// (mounts, nbd, loop, ZFS pools, LVM, md), then reset the target disks' tables if the run wrote them
 // and did not finish. Idempotent: a second cleanup finds nothing and changes nothing.
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { CommandError } from "./errors.ts";
 import { isAlive } from "./exec/alive.ts";
@@ -25,6 +25,7 @@ export interface CleanupOptions {
   mdstatFile?: string;
   sysBlock?: string;
   mountRoots?: readonly string[];
+  zfsModule?: string; // /sys/module/zfs: without the module loaded no pool can be imported
 }
 
 const STEP = "cleanup";
@@ -78,6 +79,10 @@ export async function cleanup(
   for (const dev of (state?.loop ?? []).filter((d) => left.loopAttached(d, opts.sysBlock))) {
     await release(`loop ${dev}`, () => ctx.runner.run(["losetup", "-d", dev], RUN));
   }
+  const zfsLoaded = existsSync(opts.zfsModule ?? "/sys/module/zfs");
+  for (const pool of zfsLoaded ? await importedPools(ctx, disks, state?.zpool ?? []) : []) {
+    await release(`zpool ${pool.name}`, () => exportPool(ctx, pool, disks));
+  }
   const arrays = left.arraysOnDisks(parseMdstat(readOr(opts.mdstatFile ?? "/proc/mdstat")), disks, state?.md);
   for (const vg of await activeVgs(ctx, [...disks, ...arrays], state?.lvm ?? [])) {
     await release(`lvm ${vg}`, () => ctx.runner.run(["vgchange", "-an", vg], RUN));
@@ -110,6 +115,25 @@ async function umount(ctx: CleanupContext, target: string): Promise<void> {
   }
 }
 
+// The imported ZFS pools on the target disks or recorded by the run; none without the zpool tool.
+async function importedPools(ctx: CleanupContext, disks: string[], recorded: string[]): Promise<left.ImportedPool[]> {
+  try {
+    const r = await ctx.runner.run(["zpool", "list", "-H", "-v", "-P", "-o", "name"], RUN);
+    return left.poolsOnDisks(left.parseZpoolList(r.stdout), disks, recorded);
+  } catch (error) {
+    ctx.log.info({ err: error }, "zpool list failed: no ZFS pool is imported");
+    return [];
+  }
+}
+
+// Exported (its datasets unmounted), then its members on the targets lose their labels.
+async function exportPool(ctx: CleanupContext, pool: left.ImportedPool, disks: string[]): Promise<void> {
+  await retry(() => ctx.runner.run(["zpool", "export", "-f", pool.name], RUN), { attempts: 3 });
+  for (const device of pool.devices.filter((d) => disks.some((k) => left.isOnDisk(d, k)))) {
+    await ctx.runner.run(["zpool", "labelclear", "-f", device], RUN);
+  }
+}
+
 // The VGs to deactivate: those on the target disks (or their arrays) and those the run activated.
 async function activeVgs(ctx: CleanupContext, devices: string[], recorded: string[]): Promise<string[]> {
   if (devices.length === 0) return recorded;
@@ -132,6 +156,7 @@ function afterCleanup(state: SavedRunState, failed: string[], tablesReset: boole
     md: keep("md", state.md),
     loop: keep("loop", state.loop),
     lvm: keep("lvm", state.lvm),
+    zpool: keep("zpool", state.zpool ?? []),
     ...(tablesReset !== undefined && { tablesReset }),
   };
 }

@@ -168,3 +168,32 @@ test("with no state file it unmounts a real leftover tmpfs and touches no disk",
   assert.deepEqual(r, { released: [`mount ${root}/inner`, `mount ${root}`], problems: [] });
   assert.ok(!readFileSync("/proc/self/mounts", "utf8").includes(root));
 });
+
+test("a killed run's ZFS pool is exported and its members' labels cleared before the tables are reset", async () => {
+  const { dir, opts } = killedRun();
+  const store = new RunStateStore(opts.runDir, { ...readRunState(opts.runDir)!, zpool: ["zp"] });
+  assert.deepEqual(store.state.zpool, ["zp"]);
+  mkdirSync(join(dir, "zfs-module"));
+  const list = "zpool list -H -v -P -o name";
+  const { runner, calls } = tableRunner({
+    [list]: { stdout: "zp\n\tmirror-0\n\t/dev/sda4\n\t/dev/sdb4\nrpool\n\t/dev/sdc2\n" },
+  });
+  const r = await cleanup(ctx(runner), { ...opts, zfsModule: join(dir, "zfs-module") });
+  assert.deepEqual(r.problems, []);
+  const zfs = calls.filter((c) => c.startsWith("zpool"));
+  assert.deepEqual(zfs, [list, "zpool export -f zp", "zpool labelclear -f /dev/sda4", "zpool labelclear -f /dev/sdb4"]);
+  assert.ok(calls.indexOf("zpool export -f zp") > calls.indexOf("umount /tmp/a"), "after the datasets' mounts");
+  assert.ok(calls.indexOf("zpool labelclear -f /dev/sdb4") < calls.indexOf("wipefs -a -f /dev/sda"));
+  assert.deepEqual(readRunState(opts.runDir)?.zpool, []);
+});
+
+test("a pool on another disk that the run did not record is left imported", async () => {
+  const { dir, opts } = killedRun();
+  mkdirSync(join(dir, "zfs-module"));
+  const { runner, calls } = tableRunner({ "zpool list -H -v -P -o name": { stdout: "data\n\t/dev/sdc1\n" } });
+  await cleanup(ctx(runner), { ...opts, zfsModule: join(dir, "zfs-module") });
+  assert.deepEqual(
+    calls.filter((c) => c.startsWith("zpool")),
+    ["zpool list -H -v -P -o name"],
+  );
+});

@@ -1,6 +1,7 @@
 // What sits on top of the target disks when the wipe starts: partitions, mounts, md
 // arrays (also the inactive ones the rescue system half-assembled from an earlier install)
-// and LVM volume groups; and the arrays (md, LVM, ZFS) that also have members on disks
+// and LVM volume groups, ZFS pools (lsblk's zfs_member partitions); and the arrays (md, LVM, ZFS)
+// that also have members on disks
 // that are not targets. Pure: parsed from the text of lsblk, /proc/mdstat and pvs, so it
 // is tested on captured output.
 
@@ -15,12 +16,20 @@ export interface HeldArray {
   degrade?: true; // spans and can run without the target's members: fail and remove them, keep it running
 }
 
+// A ZFS pool with members on the target disks, as lsblk shows it (imported or not).
+export interface HeldPool {
+  name: string;
+  members: string[]; // on target disks only
+  spans?: true; // also has members on a disk that is not a target
+}
+
 export interface Holders {
   partitions: string[]; // /dev/sda1 ... of the target disks
   mounts: string[]; // mount points on or above the target disks, deepest first
   swaps: string[]; // active swap devices on or above the target disks
   vgs: string[]; // volume groups with a PV on or above the target disks
   arrays: HeldArray[];
+  pools: HeldPool[];
   spans: Span[]; // arrays with members on a target disk and on another disk
 }
 
@@ -132,6 +141,15 @@ export function findHolders(
     if (!arrays.has(device)) arrays.set(device, { device, active: true, members: [] });
   }
 
+  const pools = new Map<string, HeldPool>();
+  for (const { device, array } of zfsMembers(roots)) {
+    if (!above.has(device)) continue;
+    const pool = pools.get(array) ?? { name: array, members: [] };
+    pool.members.push(device);
+    if (allSpans.some((s) => s.kind === "ZFS pool" && s.name === array)) pool.spans = true;
+    pools.set(array, pool);
+  }
+
   const vgs = new Set<string>();
   for (const pv of pvList) if (above.has(pv.pv) && pv.vg !== "") vgs.add(pv.vg);
 
@@ -141,6 +159,7 @@ export function findHolders(
     swaps: [...swaps],
     vgs: [...vgs],
     arrays: [...arrays.values()],
+    pools: [...pools.values()],
     spans: allSpans.filter((s) => s.targetMembers.some((m) => onDisks.has(m))),
   };
 }

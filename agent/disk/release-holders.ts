@@ -1,5 +1,5 @@
 // Releases whatever holds the target disks or their partitions: mounts, swap, LVM volume
-// groups and md arrays, including arrays udev assembled on its own from the superblocks of
+// groups, ZFS pools (exported, their labels cleared) and md arrays, including arrays udev assembled on its own from the superblocks of
 // an earlier install. Found at run time from lsblk, /proc/mdstat and pvs, not from the plan:
 // udev may have assembled an array since the probe, or just now from a new partition.
 // An array that also has members on a disk that is not a target is refused ("refuse",
@@ -41,12 +41,14 @@ export async function releaseHolders(
     if (spanning === "refuse") throw new InstallError("spanning-array", options.step, spanRefusal(holders.spans[0]!));
     ctx.log.warn({ step: options.step, spans: holders.spans }, "--break-arrays: releasing only the target's members");
   }
-  if (holders.mounts.length + holders.swaps.length + holders.vgs.length + holders.arrays.length === 0) return holders;
+  const held = holders.mounts.length + holders.swaps.length + holders.vgs.length + holders.arrays.length;
+  if (held + holders.pools.length === 0) return holders;
   ctx.log.info({ step: options.step, holders }, "releasing the holders of the target disks");
 
   for (const mountPoint of holders.mounts) await run(["umount", mountPoint]);
   for (const swap of holders.swaps) await run(["swapoff", swap]);
   for (const vg of holders.vgs) await run(["vgchange", "-an", vg]);
+  await releasePools(ctx, holders, options, beforeFirstWrite);
   if (holders.arrays.length === 0) return holders;
 
   beforeFirstWrite();
@@ -80,5 +82,32 @@ export async function readMdstat(): Promise<string> {
     return await readFile("/proc/mdstat", "utf8");
   } catch {
     return ""; // no md driver loaded: no arrays
+  }
+}
+
+// ZFS pools on the targets, as md arrays: an imported one is exported (its datasets unmounted; one
+// that spans another disk too: that disk keeps its data), then the target's members lose their
+// labels, so nothing imports them again. Without the zpool tool nothing can be imported: the
+// members' signatures go with the wipe's wipefs.
+async function releasePools(
+  ctx: Pick<RunContext, "runner" | "log">,
+  holders: Holders,
+  options: RunOptions,
+  beforeFirstWrite: () => void,
+): Promise<void> {
+  if (holders.pools.length === 0) return;
+  let imported: string[];
+  try {
+    imported = (await ctx.runner.run(["zpool", "list", "-H", "-o", "name"], options)).stdout.split("\n");
+  } catch (error) {
+    ctx.log.info({ step: options.step, err: error }, "zpool list failed: no ZFS pool is imported");
+    return;
+  }
+  for (const pool of holders.pools.filter((p) => imported.includes(p.name))) {
+    await ctx.runner.run(["zpool", "export", "-f", pool.name], options);
+  }
+  beforeFirstWrite();
+  for (const member of holders.pools.flatMap((p) => p.members)) {
+    await ctx.runner.run(["zpool", "labelclear", "-f", member], options);
   }
 }

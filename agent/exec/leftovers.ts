@@ -77,3 +77,26 @@ export function connectedNbd(sysBlock = "/sys/block"): string[] {
 export function loopAttached(dev: string, sysBlock = "/sys/block"): boolean {
   return existsSync(join(sysBlock, basename(dev), "loop"));
 }
+
+export interface ImportedPool {
+  name: string;
+  devices: string[]; // /dev/vdb4, ...
+}
+
+// `zpool list -H -v -P -o name`: a pool's name at the start of a line, then its vdevs and devices
+// indented ("\tmirror-0", "\t/dev/vdb4").
+export function parseZpoolList(text: string): ImportedPool[] {
+  const pools: ImportedPool[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const word = line.trim().split(/\s+/)[0]!;
+    if (!/^\s/.test(line)) pools.push({ name: word, devices: [] });
+    else if (word.startsWith("/")) pools.at(-1)?.devices.push(word);
+  }
+  return pools;
+}
+
+// The imported pools to export: those with a device on a target disk and those the run recorded.
+export function poolsOnDisks(pools: ImportedPool[], disks: readonly string[], recorded: readonly string[] = []) {
+  return pools.filter((p) => recorded.includes(p.name) || p.devices.some((d) => disks.some((k) => isOnDisk(d, k))));
+}

@@ -33,7 +33,7 @@ export function byoiPlan(
 ): Plan {
   const disk = targetDisks(storage, inventory)[0]!;
   const streamed = request.image.type === "raw" && staging === "stream";
-  const wipe = wipeStep([disk.path], inventory.mdArrays, { breakArrays });
+  const wipe = wipeStep([disk.path], inventory.mdArrays, { breakArrays, zfsPools: inventory.zfsPools ?? [] });
   const write: PlanStep[] = streamed
     ? [streamImageStep(request, disk.path, wipe)]
     : [downloadStep(request, "ram", IMAGE_PATH), byoiInspectStep(request), wipe, writeImageStep(request, disk.path)];

@@ -73,7 +73,7 @@ export function byolinuxPlan(
       wipeStep(
         disks.map((d) => d.path),
         inventory.mdArrays,
-        { breakArrays },
+        { breakArrays, zfsPools: inventory.zfsPools ?? [] },
       ),
       ...allocation.disks.map(partitionStep),
       ...raidSteps,

@@ -2,7 +2,7 @@
 // at run time the wipe step also discovers and wipes the partitions on each disk.
 
 import { isRedundant, type Span, spans } from "../disk/spanning.ts";
-import type { MdArray } from "../probe/types.ts";
+import type { MdArray, ZfsPool } from "../probe/types.ts";
 import type { Argv, WipeStep } from "./types.ts";
 
 // Whether a device is the disk itself or one of its partitions (sda2, nvme0n1p2).
@@ -14,6 +14,7 @@ function isOnDisk(device: string, disk: string): boolean {
 
 export interface WipeOptions {
   breakArrays?: boolean; // --break-arrays: release only the target's members of an array that spans other disks
+  zfsPools?: ZfsPool[]; // pools probe saw; those on the targets are exported and their labels cleared at run time
 }
 
 // Old arrays are stopped and their superblocks zeroed before the table goes, so nothing reassembles them.
@@ -29,7 +30,15 @@ export function wipeStep(disks: string[], mdArrays: MdArray[], options: WipeOpti
     arrays.flatMap((md) => md.members.map((device) => ({ device, array: md.device }))),
     onTargets,
   );
-  const spanned = (md: MdArray) => spanning.some((s) => s.name === md.device);
+  const pools = (options.zfsPools ?? []).filter((p) => p.members.some(onTargets));
+  spanning.push(
+    ...spans(
+      "ZFS pool",
+      pools.flatMap((p) => p.members.map((device) => ({ device, array: p.name }))),
+      onTargets,
+    ),
+  );
+  const spanned = (md: MdArray) => spanning.some((s) => s.kind === "md array" && s.name === md.device);
   const released = options.breakArrays ? arrays : arrays.filter((md) => !spanned(md));
   for (const md of released) {
     if (!spanned(md) || !isRedundant(md.level)) commands.push(["mdadm", "--stop", md.device]);
@@ -39,7 +48,10 @@ export function wipeStep(disks: string[], mdArrays: MdArray[], options: WipeOpti
     for (const member of md.members.filter(onTargets)) commands.push(["mdadm", "--zero-superblock", "--force", member]);
   }
   for (const disk of disks) commands.push(["wipefs", "-a", "-f", disk], ["sgdisk", "-Z", disk]);
-  const step: WipeStep = { kind: "wipe", id: "wipe", title: `wiping ${disks.join(" ")}`, commands, disks };
+  // the release of pools (zpool export, labelclear) is decided at run time, as the wipe's holders
+  const poolNotes = pools.map((p) => `ZFS pool ${p.name} (${p.members.filter(onTargets).join(" ")})`);
+  const title = `wiping ${disks.join(" ")}${poolNotes.length > 0 ? `; releasing ${poolNotes.join(", ")}` : ""}`;
+  const step: WipeStep = { kind: "wipe", id: "wipe", title, commands, disks };
   if (spanning.length > 0) step.spans = spanning satisfies Span[];
   if (options.breakArrays) step.breakArrays = true;
   return step;

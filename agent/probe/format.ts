@@ -62,5 +62,9 @@ export function formatInventory(inv: Inventory): string {
   for (const md of inv.mdArrays) {
     lines.push(`  ${md.device}: ${md.level ?? "inactive"} ${md.members.join(" ")}`.trimEnd());
   }
+  if (inv.zfsPools !== undefined && inv.zfsPools.length > 0) {
+    lines.push("", "ZFS pools (zfs_member partitions):");
+    for (const pool of inv.zfsPools) lines.push(`  ${pool.name}: ${pool.members.join(" ")}`);
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -81,6 +81,9 @@ const inventorySchema = z
       gptBoot: flag.default(true),
       disks: z.array(diskSchema, { error: "a list of disks" }),
       mdArrays: z.array(mdArraySchema, { error: "a list of md arrays" }).default([]),
+      zfsPools: z
+        .array(z.strictObject({ name: nonEmpty, members: z.array(nonEmpty) }), { error: "a list of ZFS pools" })
+        .optional(),
       mounts: z.array(mountSchema, { error: "a list of mounts" }).default([]),
       nics: z.array(nicSchema, { error: "a list of network interfaces" }).default([]),
       rescueDisk: nonEmpty.optional(),
@@ -105,8 +108,9 @@ const inventorySchema = z
   .transform(({ rescueDisk, disks, excluded, ...rest }) => {
     const split = splitExcluded(disks);
     // Inventory's key order, as the probe prints it
-    const { firmware, memoryBytes, gptBoot, mdArrays, mounts, nics } = rest;
+    const { firmware, memoryBytes, gptBoot, mdArrays, zfsPools, mounts, nics } = rest;
     const out: Inventory = { firmware, memoryBytes, gptBoot, disks: split.disks, mdArrays, mounts, nics };
+    if (zfsPools !== undefined) out.zfsPools = zfsPools;
     if (rescueDisk !== undefined) out.rescueDisk = rescueDisk;
     out.excluded = [...excluded, ...split.excluded];
     return out;

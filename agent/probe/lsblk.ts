@@ -7,7 +7,7 @@ import { InstallError } from "../errors.ts";
 // The columns byol asks for, in order. NAME/PATH/TYPE identify the device; SIZE (bytes, -b),
 // LOG-SEC, PHY-SEC, ROTA, RM, RO, HOTPLUG, TRAN, MODEL, SERIAL, WWN fill Disk; UUID, PARTUUID and LABEL
 // let root=UUID=… / PARTUUID=… / LABEL=… on /proc/cmdline be matched; MOUNTPOINTS finds
-// the rescue system's own disk. The default tree output nests partitions and md/dm holders
+// the rescue system's own disk; FSTYPE shows ZFS pool members (zfs_member, the pool's name as LABEL). The default tree output nests partitions and md/dm holders
 // under "children", so a disk's whole subtree is at hand.
 export const LSBLK_COLUMNS = [
   "NAME",
@@ -26,6 +26,7 @@ export const LSBLK_COLUMNS = [
   "WWN",
   "UUID",
   "PARTUUID",
+  "FSTYPE",
   "LABEL",
   "MOUNTPOINTS",
 ] as const;
@@ -49,6 +50,7 @@ export interface BlockDevice {
   wwn?: string;
   uuid?: string;
   partuuid?: string;
+  fstype?: string;
   label?: string;
   mountpoints: string[];
   children: BlockDevice[];
@@ -79,6 +81,7 @@ const rawDevice = z.object({
   wwn: text,
   uuid: text,
   partuuid: text,
+  fstype: text.optional(), // asked for since ZFS; captures from before lack it
   label: text,
   mountpoints: z.array(z.string().nullable()).optional(), // 2.37+
   mountpoint: z.string().nullish(), // before 2.37
@@ -114,6 +117,7 @@ function toDevice(raw: RawDevice): BlockDevice {
     wwn: raw.wwn,
     uuid: raw.uuid,
     partuuid: raw.partuuid,
+    fstype: raw.fstype,
     label: raw.label,
   };
   for (const [key, value] of Object.entries(optional)) {

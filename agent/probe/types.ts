@@ -34,6 +34,12 @@ export interface MdArray {
   uuid?: string;
 }
 
+// A ZFS pool as lsblk shows its members (imported or not).
+export interface ZfsPool {
+  name: string; // tank
+  members: string[]; // /dev/sda4 ... on any disk, targets or not
+}
+
 export interface Mount {
   source: string;
   target: string;
@@ -53,6 +59,7 @@ export interface Inventory {
   gptBoot: boolean; // false: the firmware can only boot MBR
   disks: Disk[];
   mdArrays: MdArray[];
+  zfsPools?: ZfsPool[]; // absent in inventory files from before ZFS
   mounts: Mount[];
   nics: Nic[];
   rescueDisk?: string; // the disk the rescue system runs from (already excluded from disks)

@@ -114,6 +114,7 @@ test("findHolders: clean disks have nothing to release", () => {
     swaps: [],
     vgs: [],
     arrays: [],
+    pools: [],
     spans: [],
   });
   assert.equal(hasLvm(clean), false);
