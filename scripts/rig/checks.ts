@@ -12,7 +12,9 @@ import {
   parseLvs,
   parseMdstat,
   parseSwaps,
+  parseZpoolStatus,
   pathsTo,
+  type Zpool,
 } from "./parsers.ts";
 
 export interface Check {
@@ -76,6 +78,7 @@ export function layoutChecks(expected: ExpectedSystem, s: Sections): Check[] {
   const tree = parseLsblk(s["lsblk"] ?? "");
   const md = parseMdstat(s["mdstat"] ?? "");
   const lvs = parseLvs(s["lvs"] ?? "");
+  const pools = parseZpoolStatus(s["zpool"] ?? "");
   const out: Check[] = [];
   if (expected.entries.length === 0) {
     const root = mounts.find((m) => m.target === "/");
@@ -87,6 +90,11 @@ export function layoutChecks(expected: ExpectedSystem, s: Sections): Check[] {
     const ok = m !== undefined && m.fstype === e.fileSystem;
     const detail = m === undefined ? "not mounted" : `${m.source} ${m.fstype}${ok ? "" : `, expected ${e.fileSystem}`}`;
     out.push(check(`mount ${e.mountPoint}`, ok, detail));
+    if (e.fileSystem === "zfs") {
+      out.push(zfsPoolCheck(e, m?.source, pools, expected.diskCount));
+      out.push(zfsWriteCheck(e.mountPoint, s["zfs-write"] ?? ""));
+      continue;
+    }
     const paths = pathsTo(tree, (n) => n.mountpoint === e.mountPoint || (m !== undefined && n.name === m.source));
     if (e.raidLevel !== undefined) out.push(raidCheck(e, paths, md, expected.diskCount));
     if (e.lvName !== undefined) out.push(lvmCheck(e, paths, lvs));
@@ -126,6 +134,56 @@ export function raidCheck(e: ExpectedEntry, paths: BlockNode[][], md: MdArray[],
   const sync = array.syncing ? ` (${array.syncing})` : "";
   const detail = `${array.name} ${array.level} ${array.status}${sync} on ${[...disks].join(" ")}`;
   return check(name, problems.length === 0, problems.length ? `${problems.join(", ")}: ${detail}` : detail);
+}
+
+// OVH's raidLevel → the vdev zpool status shows: 0 striped (each disk its own vdev), 1 mirror, 5/6/7 raidz1/2/3.
+const ZFS_VDEV: Record<number, string> = { 0: "disk", 1: "mirror", 5: "raidz1", 6: "raidz2", 7: "raidz3" };
+
+// The dataset mounted at the entry's mount point lives in a pool (the one named in the request, if it is),
+// ONLINE, whose data vdevs have the level's layout over the expected number of disks, every device ONLINE.
+export function zfsPoolCheck(
+  e: ExpectedEntry,
+  source: string | undefined,
+  pools: readonly Zpool[],
+  diskCount: number,
+): Check {
+  const name = `zfs pool ${e.mountPoint}`;
+  if (source === undefined) return check(name, false, `${e.mountPoint} is not mounted`);
+  const poolName = source.split("/")[0]!;
+  const pool = pools.find((p) => p.name === poolName);
+  if (pool === undefined) {
+    const known = pools.map((p) => p.name).join(" ") || "none";
+    return check(name, false, `zpool status has no pool ${poolName} (pools: ${known})`);
+  }
+  const want = ZFS_VDEV[e.raidLevel ?? 1] ?? `raidLevel ${e.raidLevel}`;
+  const problems: string[] = [];
+  if (e.zfsPool !== undefined && poolName !== e.zfsPool) problems.push(`pool ${poolName}, expected ${e.zfsPool}`);
+  if (pool.state !== "ONLINE") problems.push(`pool ${pool.state}`);
+  const devices = pool.vdevs.flatMap((v) => v.devices);
+  if (want === "disk") {
+    if (pool.vdevs.some((v) => v.type !== "disk")) problems.push("not striped over plain devices");
+  } else if (pool.vdevs.length !== 1 || pool.vdevs[0]!.type !== want) {
+    problems.push(`expected one ${want} vdev`);
+  }
+  if (devices.length !== diskCount) problems.push(`${devices.length} devices, expected ${diskCount}`);
+  const offline = [...pool.vdevs, ...devices].filter((d) => d.state !== "ONLINE");
+  if (offline.length > 0) problems.push(`not ONLINE: ${offline.map((d) => ("name" in d ? d.name : d.type)).join(" ")}`);
+  const layout = pool.vdevs
+    .map((v) =>
+      v.type === "disk"
+        ? `${v.devices[0]?.name} ${v.state}`
+        : `${v.type} ${v.state} (${v.devices.map((d) => `${d.name} ${d.state}`).join(", ")})`,
+    )
+    .join("; ");
+  const detail = `${pool.name} ${pool.state}: ${layout}`;
+  return check(name, problems.length === 0, problems.length ? `${problems.join(", ")}: ${detail}` : detail);
+}
+
+// The collect script wrote, read back and removed a file on each mounted ZFS file system.
+export function zfsWriteCheck(mountPoint: string, text: string): Check {
+  const line = text.split("\n").find((l) => l.slice(0, l.lastIndexOf(" ")) === mountPoint);
+  const ok = line?.endsWith(" ok") === true;
+  return check(`zfs writable ${mountPoint}`, ok, line ?? `${mountPoint} is no mounted ZFS file system`);
 }
 
 // The entry's device is a logical volume of that name, and lvs lists it.

@@ -11,6 +11,12 @@ const SECTIONS: readonly [name: string, command: string][] = [
   ["swaps", "cat /proc/swaps"],
   ["mdstat", "cat /proc/mdstat 2>/dev/null || true"],
   ["lvs", "lvs --reportformat json -o lv_name,vg_name,lv_path 2>/dev/null || true"],
+  ["zpool", "if command -v zpool >/dev/null; then zpool status -P; fi"],
+  // Each mounted ZFS file system written to, read back and cleaned: "TARGET ok" or "TARGET failed".
+  [
+    "zfs-write",
+    'findmnt -n -l -t zfs -o TARGET | while read -r t; do f="$t/.byol-rig-write"; if echo byol >"$f" && sync && grep -qx byol "$f" && rm "$f"; then echo "$t ok"; else echo "$t failed"; fi; done',
+  ],
   ["cloud-init", 'cloud-init status --long 2>&1; echo "exit=$?"'],
   ["cloud-init-status", "cat /run/cloud-init/status.json"],
   ["user-data", "sha256sum /var/lib/cloud/instance/user-data.txt 2>&1 || true"],

@@ -4,7 +4,7 @@
 import type { ScenarioMachine } from "./scenario.ts";
 import { reinstallForm } from "./secrets.ts";
 
-export type FileSystem = "ext4" | "xfs" | "btrfs" | "swap";
+export type FileSystem = "ext4" | "xfs" | "btrfs" | "zfs" | "swap";
 
 /** One layout entry as the booted system must show it. */
 export interface ExpectedEntry {
@@ -12,6 +12,8 @@ export interface ExpectedEntry {
   fileSystem: FileSystem;
   raidLevel?: number;
   lvName?: string;
+  /** zfs: the pool named in extras.zp.name (byol generates one when it is absent). */
+  zfsPool?: string;
   /** Swap devices this entry adds: one per disk for the default layout's swap on 2+ disks. */
   swapDevices: number;
 }
@@ -32,7 +34,7 @@ interface LayoutPayload {
   mountPoint?: unknown;
   fileSystem?: unknown;
   raidLevel?: unknown;
-  extras?: { lv?: { name?: unknown } };
+  extras?: { lv?: { name?: unknown }; zp?: { name?: unknown } };
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -104,7 +106,10 @@ function toEntry(e: LayoutPayload): ExpectedEntry {
     swapDevices: fileSystem === "swap" ? 1 : 0,
   };
   if (typeof e.raidLevel === "number") entry.raidLevel = e.raidLevel;
+  else if (fileSystem === "zfs") entry.raidLevel = 1; // OVH: a ZFS entry without raidLevel is a mirror
   const lv = str(e.extras?.lv?.name);
   if (lv !== undefined) entry.lvName = lv;
+  const zp = str(e.extras?.zp?.name);
+  if (zp !== undefined) entry.zfsPool = zp;
   return entry;
 }

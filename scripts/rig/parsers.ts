@@ -116,3 +116,73 @@ export function parseLvs(text: string): LvRow[] {
     (r.lv ?? []).map((l) => ({ lv: l["lv_name"] ?? "", vg: l["vg_name"] ?? "", path: l["lv_path"] ?? "" })),
   );
 }
+
+export interface ZpoolDevice {
+  name: string; // the path zpool status -P prints: /dev/vda4, /dev/disk/by-partuuid/…
+  state: string;
+}
+
+export interface ZpoolVdev {
+  /** mirror, raidz1, raidz2, raidz3; "disk" for a device straight under the pool (striped). */
+  type: string;
+  state: string;
+  devices: ZpoolDevice[];
+}
+
+export interface Zpool {
+  name: string;
+  state: string;
+  vdevs: ZpoolVdev[];
+}
+
+// `zpool status -P`: each pool's state and its data vdevs (mirror-0, raidz1-0 or plain devices) with their
+// devices. Log, cache and spare sections are left out: the rig's layouts have none.
+export function parseZpoolStatus(text: string): Zpool[] {
+  const pools: Zpool[] = [];
+  let pool: Zpool | undefined;
+  let inConfig = false;
+  let base = -1; // the pool line's indentation
+  for (const raw of text.replaceAll("\t", "        ").split("\n")) {
+    const head = /^\s*pool:\s*(\S+)/.exec(raw);
+    if (head !== null) {
+      pool = { name: head[1]!, state: "", vdevs: [] };
+      pools.push(pool);
+      inConfig = false;
+      continue;
+    }
+    if (pool === undefined) continue;
+    const state = /^\s*state:\s*(\S+)/.exec(raw);
+    if (state !== null && !inConfig) pool.state = state[1]!;
+    if (/^\s*NAME\s+STATE\s+READ/.test(raw)) {
+      inConfig = true;
+      base = -1;
+      continue;
+    }
+    if (!inConfig) continue;
+    if (/^\s*errors:/.test(raw)) {
+      inConfig = false;
+      continue;
+    }
+    const m = /^(\s*)(\S+)(?:\s+(\S+))?/.exec(raw);
+    if (m === null) continue;
+    const indent = m[1]!.length;
+    const [name, devState] = [m[2]!, m[3] ?? ""];
+    if (base < 0) {
+      if (name === pool.name) base = indent;
+      continue;
+    }
+    if (indent <= base) {
+      // "logs", "cache", "spares"…: what follows is not a data vdev
+      inConfig = false;
+      continue;
+    }
+    const group = /^(mirror|raidz[123]?|draid\S*)-\d+$/.exec(name);
+    if (indent === base + 2) {
+      if (group !== null) {
+        const type = group[1] === "raidz" ? "raidz1" : group[1]!;
+        pool.vdevs.push({ type, state: devState, devices: [] });
+      } else pool.vdevs.push({ type: "disk", state: devState, devices: [{ name, state: devState }] });
+    } else pool.vdevs.at(-1)?.devices.push({ name, state: devState });
+  }
+  return pools;
+}
