@@ -11,6 +11,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { STATUS_CODES } from "node:http";
 import { dirname } from "node:path";
+import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "undici";
@@ -27,6 +28,7 @@ import { ProgressStage } from "../io/progress.ts";
 import { Redactor } from "../redact.ts";
 import type { ChecksumType, ImageType } from "../request/types.ts";
 import { header, type ImageResponse, type OpenOptions, openImage } from "./http.ts";
+import { linkBound, MACHINE_BUSY, machine } from "./link-bound.ts";
 import { DEFAULT_CONNECTIONS, orderedParts, partBytesFor } from "./parts.ts";
 import { parseContentRange, resumeHeaders, validatorOf } from "./range.ts";
 import { DEFAULT_RETRY, isRetryableStatus, networkReason, type RetryPolicy, retryDelayMs } from "./retry.ts";
@@ -49,6 +51,12 @@ export interface DownloadOptions {
   connections?: number; // parallel ranged connections when the server allows; 1: one connection. Default 8
   partBytes?: number; // the size of a part over several connections; default 32 MiB / connections, ≤ 8 MiB
   reorderBytes?: number; // parts ahead of the one being hashed held in memory, at most; default 32 MiB
+  // the one connection is judged this often, and more are opened once the link (not the CPU) is
+  // seen to be the limit; 0: at once. Default 200 ms
+  splitAfterMs?: number;
+  // the judge, called every splitAfterMs: whether the link is the limit. Default: linkBound() over
+  // the main thread, the hash worker and the machine's processors (agent/download/link-bound.ts)
+  shouldSplit?: () => boolean;
   allowInsecureRedirect?: boolean; // follow a redirect from https to http
   idleTimeoutMs?: number; // a connection that receives nothing for this long is dropped (and resumed); default 60 s
   deadlineMs?: number; // the whole download, retries included, must end within this; default none
@@ -57,7 +65,7 @@ export interface DownloadOptions {
 // The download's knobs that a user sets (--connections, --allow-insecure-redirect, the timeouts).
 export type DownloadTuning = Pick<
   DownloadOptions,
-  "connections" | "allowInsecureRedirect" | "idleTimeoutMs" | "deadlineMs"
+  "connections" | "allowInsecureRedirect" | "idleTimeoutMs" | "deadlineMs" | "splitAfterMs"
 >;
 
 export interface DownloadResult {
@@ -67,6 +75,7 @@ export interface DownloadResult {
 }
 
 const GIB = 1024 ** 3;
+const SPLIT_AFTER_MS = 200;
 
 // OVH's rule: the image is held in RAM, and the rescue system keeps 3 GiB for itself.
 export function memoryLimitBytes(memoryBytes: number): number {
@@ -250,6 +259,9 @@ async function inParts(s: Settings, p: Progress, first: ImageResponse, dispatche
     connections: s.connections,
     ...(s.partBytes !== undefined && { partBytes: s.partBytes }),
     ...(s.reorderBytes !== undefined && { bufferBytes: s.reorderBytes }),
+    splitAfterMs: s.splitAfterMs ?? SPLIT_AFTER_MS,
+    shouldSplit:
+      s.shouldSplit ?? linkBound([performance, ...(p.hasher === undefined ? [] : [p.hasher]), [machine, MACHINE_BUSY]]),
     retry: s.retry,
     step: s.step,
     open: (headers, signal) => open(s, dispatcher, headers, signal),

@@ -8,6 +8,14 @@
 // for every range (a 200 to a ranged GET, a Content-Range that is not the one asked for, a
 // changed ETag/Last-Modified or length) ends the run with PartsMismatch: the caller starts
 // again with one connection.
+//
+// It starts on the first connection alone, reading the whole image. More connections only pay
+// when the link is the limit: on a fast link they cost CPU (more reads, held chunks that the
+// garbage collector must move) and slow the download down. So the first connection is watched
+// (`shouldSplit`, every `splitAfterMs`); once it says the link is the limit, the rest of the image
+// from the next part boundary is cut into parts and the other connections start. With
+// `splitAfterMs` 0 that happens before the first byte. If the connections together then bring
+// the bytes no faster than the one did, the split is undone (the others stop taking parts).
 
 import { setTimeout as sleep } from "node:timers/promises";
 import { InstallError, PartsMismatch, TransientError } from "../errors.ts";
@@ -22,6 +30,11 @@ export const DEFAULT_CONNECTIONS = 8;
 export const REORDER_BYTES = 32 * 1024 * 1024;
 const MAX_PART_BYTES = 8 * 1024 * 1024;
 const HEAD_QUEUE_BYTES = 4 * 1024 * 1024; // how far the part being consumed may run ahead of the consumer
+// the same on one connection (before a split): socket reads held longer survive young-generation
+// collections and cost full ones (measured, 2 GiB: 106 full collections with 4 MiB, as many as the
+// plain one-connection path's 47 with 256 KiB)
+const SINGLE_QUEUE_BYTES = 256 * 1024;
+const GAIN = 1.3; // after a split, the connections together must bring this much more than the one did
 
 export interface PartsOptions {
   first: ImageResponse; // the 200 to the plain GET: its body is the first part
@@ -37,6 +50,8 @@ export interface PartsOptions {
   transient(e: unknown): unknown; // a network error -> TransientError, anything else as it is
   warn(message: string): void;
   signal?: AbortSignal;
+  splitAfterMs?: number; // how often the one connection is judged; 0: split at once (default)
+  shouldSplit?: () => boolean; // called every splitAfterMs while on one connection; default: yes
 }
 
 interface Part {
@@ -57,15 +72,14 @@ export function partBytesFor(total: number, connections: number, partBytes?: num
 export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
   const partBytes = partBytesFor(o.total, o.connections, o.partBytes, o.bufferBytes) ?? o.total;
   const budget = o.bufferBytes ?? REORDER_BYTES;
-  const parts: Part[] = [];
-  for (let start = 0; start < o.total; start += partBytes) {
-    parts.push({ start, end: Math.min(o.total, start + partBytes), received: 0, queue: [], queued: 0 });
-  }
+  // one part, the whole image, until the split
+  const parts: Part[] = [{ start: 0, end: o.total, received: 0, queue: [], queued: 0 }];
   const controller = new AbortController();
   const signal = o.signal === undefined ? controller.signal : AbortSignal.any([o.signal, controller.signal]);
   let head = 0; // the part being consumed
   let next = 0; // the next part nobody has taken
   let held = 0; // bytes queued, all parts
+  let got = 0; // bytes received, all parts
   let failure: unknown;
   let wakeConsumer: (() => void) | undefined;
   let waiting: (() => void)[] = [];
@@ -77,10 +91,11 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
     wakeConsumer = undefined;
   };
 
+  const headQueue = () => (parts.length === 1 ? SINGLE_QUEUE_BYTES : HEAD_QUEUE_BYTES);
   // Waits until the part may queue more: the part being consumed up to HEAD_QUEUE_BYTES, the others
   // while everything queued stays under the budget.
   const room = async (i: number) => {
-    while (!signal.aborted && (i === head ? parts[i]!.queued >= HEAD_QUEUE_BYTES : held >= budget)) {
+    while (!signal.aborted && (i === head ? parts[i]!.queued >= headQueue() : held >= budget)) {
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
   };
@@ -91,27 +106,32 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
       const from = part.start + part.received;
       const before = part.received;
       let res = first;
-      const whole = first !== undefined; // the first response: it goes on past this part
+      // where the response ends: the first goes on to the end of the image, and a part may be
+      // cut shorter (the split) while its response runs; what goes past the part is dropped
+      let asked = o.total;
       first = undefined;
       try {
         if (res === undefined) {
-          const range = { range: `bytes=${from}-${part.end - 1}`, "if-range": o.validator };
+          asked = part.end;
+          const range = { range: `bytes=${from}-${asked - 1}`, "if-range": o.validator };
           const ranged = await o.open(range, signal);
           res = ranged;
-          check(o, ranged, from, part.end);
+          check(o, ranged, from, asked);
         }
         for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          const left = part.end - (part.start + part.received);
-          if (chunk.length > left && !whole) {
-            throw new PartsMismatch(`the server sent more than bytes ${from}-${part.end - 1}`);
+          const at = part.start + part.received;
+          if (at + chunk.length > asked) {
+            throw new PartsMismatch(`the server sent more than bytes ${from}-${asked - 1}`);
           }
+          const left = part.end - at;
           const take = chunk.length > left ? chunk.subarray(0, left) : chunk;
           part.queue.push(take);
           part.queued += take.length;
           part.received += take.length;
           held += take.length;
+          got += take.length;
           poke();
-          if (whole && part.start + part.received === part.end) break; // dropped after its first part
+          if (part.start + part.received === part.end) break; // the rest of a longer response is dropped
           await room(i);
           if (signal.aborted) break;
         }
@@ -136,11 +156,12 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
     }
   };
 
-  // One connection: parts in the order they are taken, until none is left.
-  const connection = async (first?: ImageResponse) => {
+  // One connection: parts in the order they are taken, until none is left (or, for all but the
+  // first, until the split is undone).
+  const connection = async (id: number, first?: ImageResponse) => {
     try {
       if (first !== undefined) await fetchPart(next++, first);
-      while (!signal.aborted && next < parts.length) await fetchPart(next++);
+      while (!signal.aborted && next < parts.length && id < allowed) await fetchPart(next++);
     } catch (e) {
       failure ??= e;
       controller.abort();
@@ -150,8 +171,51 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
     }
   };
 
-  const connections = [connection(o.first)];
-  for (let c = 1; c < Math.min(o.connections, parts.length); c++) connections.push(connection());
+  let allowed = o.connections;
+  const connections = [connection(0, o.first)];
+  // The rest of the image from the part boundary after what the first connection has, in parts
+  // for the other connections. Too late when the first connection is already in its last part.
+  const split = () => {
+    const first = parts[0]!;
+    const end = (Math.floor(first.received / partBytes) + 1) * partBytes;
+    if (end >= o.total || parts.length > 1) return;
+    first.end = end;
+    for (let start = end; start < o.total; start += partBytes) {
+      parts.push({ start, end: Math.min(o.total, start + partBytes), received: 0, queue: [], queued: 0 });
+    }
+    for (let c = 1; c < Math.min(o.connections, parts.length); c++) connections.push(connection(c));
+  };
+  // The judge: every splitAfterMs, while on one connection, asks shouldSplit. After a split it
+  // checks that the connections together bring the bytes clearly faster than the one did (over
+  // two windows, after one to start them); if not (a server that gives all its connections
+  // together no more, or a machine too busy to gain anything), the others finish their parts and
+  // the first takes the rest alone.
+  const ticks: { at: number; got: number }[] = [];
+  let splitAt = -1; // the tick of the split
+  let before = 0; // bytes per ms on one connection, up to the split
+  let judge: NodeJS.Timeout | undefined;
+  if ((o.splitAfterMs ?? 0) <= 0) split();
+  else {
+    judge = setInterval(() => {
+      const now = { at: performance.now(), got };
+      ticks.push(now);
+      if (signal.aborted) return clearInterval(judge);
+      if (parts.length === 1) {
+        if (parts[0]!.received >= o.total - partBytes) return clearInterval(judge);
+        if (!(o.shouldSplit?.() ?? true)) return;
+        const from = ticks.at(-3) ?? ticks[0]!;
+        before = (now.got - from.got) / Math.max(1, now.at - from.at);
+        splitAt = ticks.length - 1;
+        return split();
+      }
+      if (ticks.length - 1 < splitAt + 3) return;
+      clearInterval(judge);
+      const from = ticks[splitAt + 1]!;
+      const after = (now.got - from.got) / Math.max(1, now.at - from.at);
+      if (after < GAIN * before) allowed = 1;
+    }, o.splitAfterMs);
+    judge.unref();
+  }
   try {
     for (head = 0; head < parts.length; head++) {
       const part = parts[head]!;
@@ -163,7 +227,7 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
           held -= chunk.length;
           // with hysteresis: waking every waiting connection for each 64 KiB consumed costs more
           // CPU than the hash (measured: 19 s of CPU for 2 GiB over 8 loopback connections)
-          if (waiting.length > 0 && (held < (budget * 3) / 4 || part.queued < HEAD_QUEUE_BYTES / 2)) wakeProducers();
+          if (waiting.length > 0 && (held < (budget * 3) / 4 || part.queued < headQueue() / 2)) wakeProducers();
           yield chunk;
           continue;
         }
@@ -176,6 +240,7 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
       }
     }
   } finally {
+    clearInterval(judge);
     controller.abort();
     wakeProducers();
     waiting = [];

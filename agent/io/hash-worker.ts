@@ -6,6 +6,7 @@
 // A small pool bounds memory and is the back-pressure: when every batch is waiting to be
 // hashed, acquire() waits.
 
+import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import type { ChecksumType } from "../request/types.ts";
 import type { BatchPool } from "./batch-pool.ts";
@@ -49,6 +50,11 @@ export class HashWorker implements BatchPool {
     this.#worker.on("message", (m: Message) => this.#onMessage(m));
     this.#worker.on("error", (e: Error) => this.#fail(e));
     this.#worker.on("exit", () => this.#fail(new Error(`${algorithm} worker exited`)));
+  }
+
+  // How busy the hash thread has been (see agent/download/link-bound.ts).
+  eventLoopUtilization(): EventLoopUtilization {
+    return this.#worker.performance.eventLoopUtilization();
   }
 
   // A batch to fill; waits while every batch is queued for hashing.

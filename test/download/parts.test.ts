@@ -6,10 +6,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
 import { test } from "node:test";
 import { downloadImage } from "../../agent/download/image.ts";
+import { linkBound } from "../../agent/download/link-bound.ts";
 import { image, type Seen, send, serve } from "../support/image-server.ts";
-import { setup } from "./setup.ts";
+import { type Setup, setup } from "./setup.ts";
 
 const KiB = 1024;
 const data = image(); // 3 MiB + 12345 bytes
@@ -159,6 +161,14 @@ test("without a validator (no ETag, no Last-Modified) the download stays on one 
   assert.equal(srv.seen.length, 1);
 });
 
+// Four connections after judging the first every 50 ms, with the product's judge over this
+// process's main thread only: the machine running the tests may be busy with other work, which
+// would (rightly) keep byol on one connection.
+function judged(s: Setup, url: string) {
+  const shouldSplit = linkBound([performance]);
+  return s.options(url, { checksum: checksum(), connections: 4, partBytes: PART, splitAfterMs: 50, shouldSplit });
+}
+
 function expectedRanges(): string[] {
   const out: string[] = [];
   for (let at = PART; at < data.length; at += PART) out.push(`bytes=${at}-${Math.min(at + PART, data.length) - 1}`);
@@ -202,4 +212,86 @@ test("parts ahead of a stalled first part stop at the reorder bound, then all ar
   assert.ok(rangedBeforeRelease <= bound / part + 8, `${rangedBeforeRelease} ranged requests while stalled`);
   assert.ok(rangedBeforeRelease < parts - 1, "the download did not run ahead to the end");
   assert.equal(ranged(srv.seen).length, parts - 1);
+});
+
+test("a slow first connection (the link is the limit): more connections open after judging it, at a part boundary", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => {
+    if (req.headers.range !== undefined) return send(data, req, res, { etag: ETAG });
+    // the plain GET: 32 KiB every 20 ms, as a far server would
+    res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: ETAG });
+    let at = 0;
+    const tick = setInterval(() => {
+      if (res.destroyed || at >= data.length) return clearInterval(tick);
+      res.write(data.subarray(at, at + 32 * KiB));
+      at += 32 * KiB;
+      if (at >= data.length) res.end();
+    }, 20);
+  });
+  const result = await downloadImage(judged(s, srv.url));
+  assert.deepEqual(result, { bytes: data.length, digest: sha512(data), resumed: 0 });
+  assert.deepEqual(await readFile(s.destination), data);
+  const starts = ranged(srv.seen).map((r) => Number(/bytes=(\d+)-/.exec(rangeOf(r) ?? "")?.[1]));
+  assert.ok(starts.length > 0, "more connections were opened");
+  const first = Math.min(...starts);
+  assert.ok(first > 0 && first % PART === 0, `the parts start at a part boundary after the first bytes: ${first}`);
+  assert.ok(first < data.length - PART, "well before the end");
+  assert.deepEqual(
+    starts.sort((a, b) => a - b),
+    Array.from({ length: starts.length }, (_, i) => first + i * PART),
+    "every part from there, once",
+  );
+});
+
+test("a first connection that brings the whole image before the judge says so stays alone", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => send(data, req, res, { etag: ETAG }));
+  const options = s.options(srv.url, { checksum: checksum(), connections: 4, partBytes: PART, splitAfterMs: 60_000 });
+  const result = await downloadImage(options);
+  assert.equal(result.digest, sha512(data));
+  assert.equal(srv.seen.length, 1, "one GET");
+});
+
+test("a split that brings no more (a server that shares one rate among its connections) is undone", async () => {
+  await using s = await setup();
+  // one rate for the whole server: every 20 ms, 32 KiB to one of the open responses in turn
+  const open: { res: import("node:http").ServerResponse; body: Buffer; at: number }[] = [];
+  const alone: boolean[] = []; // for each ranged request: was it the only response open?
+  const pace = setInterval(() => {
+    const r = open.shift();
+    if (r === undefined) return;
+    if (r.res.destroyed) return;
+    r.res.write(r.body.subarray(r.at, r.at + 32 * KiB));
+    r.at += 32 * KiB;
+    if (r.at >= r.body.length) r.res.end();
+    else open.push(r);
+  }, 20);
+  await using srv = await serve((req, res) => {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
+    const [start, end] = m === null ? [0, data.length - 1] : [Number(m[1]), Number(m[2])];
+    const headers: Record<string, string | number> = {
+      "content-length": end - start + 1,
+      "accept-ranges": "bytes",
+      etag: ETAG,
+    };
+    if (m !== null) {
+      alone.push(open.length === 0);
+      headers["content-range"] = `bytes ${start}-${end}/${data.length}`;
+    }
+    res.writeHead(m === null ? 200 : 206, headers);
+    open.push({ res, body: data.subarray(start, end + 1), at: 0 });
+  });
+  try {
+    const result = await downloadImage(judged(s, srv.url));
+    assert.equal(result.digest, sha512(data));
+    assert.deepEqual(await readFile(s.destination), data);
+  } finally {
+    clearInterval(pace);
+  }
+  assert.ok(
+    alone.length >= 8,
+    `split, then one connection takes the rest part by part: ${alone.length} ranged requests`,
+  );
+  assert.ok(!alone.slice(0, 3).every((a) => a), "several connections at first");
+  assert.deepEqual(alone.slice(-4), [true, true, true, true], "the last parts came over one connection alone");
 });

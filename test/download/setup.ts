@@ -27,6 +27,7 @@ export async function setup(): Promise<Setup> {
       limitBytes: 1024 ** 3,
       events: { emit: (e) => events.push(e) },
       retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+      splitAfterMs: 0, // more connections at once (when the server allows), not after judging the first
       ...over,
     }),
     [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }),

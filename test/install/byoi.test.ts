@@ -150,6 +150,7 @@ async function install(c: Case) {
     runDir,
     report: join(runDir, "record.tar"),
     out: out as unknown as NodeJS.WritableStream,
+    download: { splitAfterMs: 0 }, // several connections at once (?ranges), not after judging the first
   });
   // every line as schemas/events.schema.json documents it
   const events = lines.map((l) => eventSchema.parse(JSON.parse(l)) as StepEvent);
