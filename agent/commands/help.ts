@@ -170,7 +170,8 @@ THIS ERASES THE TARGET DISKS.
   --detach                  check the request and the plan (exit 2 as install), then run the
                             install in a session of its own (the request through a pipe, its
                             output to stdout.log and stderr.log in the run dir) and return:
-                            prints {"runId","pid","runDir"} with --json, a sentence without.
+                            prints {"runId","pid","runDir","record"} with --json (record: the
+                            run record's path once it has ended), a sentence without.
                             Follow it with 'byol status --follow --run ID'.
   --break-arrays            an md array, LVM volume group or ZFS pool with members on a target
                             disk and on a disk that is not a target is refused (exit 3, nothing

@@ -1,7 +1,7 @@
 // byol install: validate, probe, plan, then hand the plan to install() which runs it.
 // With --detach, the same install runs in a session of its own and this process returns at once.
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { EXIT, RequestError, UsageError } from "../errors.ts";
 import { startDetached } from "../exec/detach.ts";
 import { outliveObserver } from "../exec/observer.ts";
@@ -12,6 +12,7 @@ import { probe } from "../probe/index.ts";
 import { readInventoryFile } from "../probe/inventory-file.ts";
 import type { Inventory } from "../probe/types.ts";
 import { redactorFor } from "../redact.ts";
+import { defaultReportFile } from "../report/recorder.ts";
 import { parseRequest } from "../request/index.ts";
 import { readRequestInput } from "../request/read.ts";
 import {
@@ -82,7 +83,7 @@ export async function installCommand(args: string[]): Promise<number> {
   }
   const inventory = await inventoryFor(request);
   const plan = buildPlan(request, inventory, { imageStaging: staging, breakArrays: flags["break-arrays"] === true });
-  if (flags.detach) return await detach(args, raw, flags.json === true, flags["run-dir"]);
+  if (flags.detach) return await detach(args, raw, flags.json === true, flags["run-dir"], flags.report);
   return await install({
     request,
     logLevel: logLevel(flags["log-level"]),
@@ -116,6 +117,7 @@ async function detach(
   request: unknown,
   json: boolean,
   runDirFlag: string | undefined,
+  reportFlag: string | undefined,
 ): Promise<number> {
   const stateDir = runDirFlag ?? defaultRunDir();
   assertNoRunInProgress(stateDir);
@@ -128,9 +130,11 @@ async function detach(
     runDir,
     started: () => readRunState(stateDir)?.runId === runId,
   });
+  // where the run record will be once the install has ended: what a caller fetches (Ansible, a provisioning system)
+  const record = resolve(reportFlag ?? defaultReportFile(runId));
   process.stdout.write(
     json
-      ? `${JSON.stringify({ runId, pid, runDir })}\n`
+      ? `${JSON.stringify({ runId, pid, runDir, record })}\n`
       : `byol: install ${runId} runs in the background (pid ${pid}, run dir ${runDir}); follow it with 'byol status --follow --run ${runId}'\n`,
   );
   return EXIT.ok;

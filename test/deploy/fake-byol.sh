@@ -1,8 +1,10 @@
 #!/bin/bash
 # Stand-in for dist/byol on a "server" of deploy/ansible's host test (connection local): preflight,
-# install --detach and status --json as the playbook uses them. The install walks the OVH steps in a
-# second or two and fails with exit 3 and OVH's checksum message when the request's imageCheckSum is
-# "bad". Never reads or writes disks; its state is in the folder next to it.
+# install --detach and status --json as the playbook uses them. Preflight fails (exit 3, two lines) when
+# the request's hostname is "no-tools". The install walks the OVH steps in a second or two and fails
+# with exit 3 and OVH's checksum message when the request's imageCheckSum is "bad"; without --report
+# its record goes next to it (a real byol's goes to /var/log/byol) and --detach says where.
+# Never reads or writes disks; its state is in the folder next to it.
 set -u
 state="$(dirname "$0")/state"
 mkdir -p "$state"
@@ -11,7 +13,11 @@ cmd=$1
 shift
 case "$cmd" in
 preflight)
-  cat >/dev/null
+  if cat | grep -q '"hostname": *"no-tools"'; then
+    echo "byol preflight: missing tools: mdadm (mdadm); rerun with --install-missing" >&2
+    echo "byol preflight: the kernel lacks nbd" >&2
+    exit 3
+  fi
   echo "byol preflight: ok (boot mode uefi)"
   ;;
 install)
@@ -38,7 +44,7 @@ install)
     sleep 0.5
     echo "$run" >"$state/summary.json" && tar -cf "$report.tmp" -C "$state" summary.json && mv "$report.tmp" "$report"
   ) </dev/null >/dev/null 2>&1 &
-  echo "{\"runId\":\"$run\",\"pid\":$!,\"runDir\":\"$state\"}"
+  echo "{\"runId\":\"$run\",\"pid\":$!,\"runDir\":\"$state\",\"record\":\"$report\"}"
   ;;
 status)
   cat "$state/status.json" 2>/dev/null || echo '{"schemaVersion":1,"runId":null,"state":"none","step":null,"ovhStep":null,"steps":[]}'

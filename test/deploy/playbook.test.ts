@@ -29,7 +29,6 @@ const skip = ansible ? false : "ansible-playbook is not installed (scripts/host-
 function inventory(dir: string): string {
   const host = (name: string, extra: Record<string, unknown> = {}) => ({
     byol_remote_dir: join(dir, `srv-${name}`),
-    byol_report: join(dir, `srv-${name}`, "record.tar"),
     ...extra,
   });
   return JSON.stringify({
@@ -44,8 +43,10 @@ function inventory(dir: string): string {
         byol_user_data: "#cloud-config\n# ud-secret-33\n",
       },
       hosts: {
-        good: host("good"),
+        good: host("good", { byol_report: join(dir, "srv-good", "record.tar") }),
+        // no --report: the record is where --detach says
         bad: host("bad", { byol_image_checksum: "bad", byol_image_checksum_type: "sha512" }),
+        notools: host("notools", { byol_hostname: "no-tools" }),
       },
     },
   });
@@ -108,9 +109,21 @@ describe("deploy/ansible/install.yml", { skip, timeout: 600_000 }, () => {
     );
     assert.match(out, /\ngood\s+: ok=\d+ .* failed=0 /);
     assert.match(out, /\nbad\s+: ok=\d+ .* failed=1 /);
+    assert.match(out, /\nnotools\s+: ok=\d+ .* failed=1 /);
   });
 
-  it("fetches both records into a folder named after each host, and writes their summaries", async () => {
+  it("stops at a failed preflight with all its lines as the message, and starts no install", async () => {
+    await run;
+    const s = parseHostSummary(readFileSync(join(records, "notools", "summary.json"), "utf8"), "notools");
+    assert.deepEqual([s.result, s.exitCode, s.runId, s.record], ["failed", 3, "", ""]);
+    assert.equal(
+      s.error,
+      "byol preflight: missing tools: mdadm (mdadm); rerun with --install-missing; byol preflight: the kernel lacks nbd",
+    );
+    assert.equal(readFileSync(join(dir, "srv-notools", "state", "argv"), "utf8"), "preflight --request -\n");
+  });
+
+  it("fetches both records (--report or where --detach said) into a folder named after each host, and writes their summaries", async () => {
     await run;
     const good = parseHostSummary(readFileSync(join(records, "good", "summary.json"), "utf8"), "good");
     const bad = parseHostSummary(readFileSync(join(records, "bad", "summary.json"), "utf8"), "bad");
@@ -127,6 +140,12 @@ describe("deploy/ansible/install.yml", { skip, timeout: 600_000 }, () => {
       [
         ["bad", "failed", bad.record, bad.error],
         ["good", "ok", good.record, undefined],
+        [
+          "notools",
+          "failed",
+          undefined,
+          "byol preflight: missing tools: mdadm (mdadm); rerun with --install-missing; byol preflight: the kernel lacks nbd",
+        ],
       ],
     );
   });
@@ -138,7 +157,10 @@ describe("deploy/ansible/install.yml", { skip, timeout: 600_000 }, () => {
       const state = join(dir, `srv-${host}`, "state");
       const argv = readFileSync(join(state, "argv"), "utf8");
       for (const s of SECRETS) assert.ok(!argv.includes(s), `${s} on byol's argv`);
-      assert.match(argv, /^preflight --request -\ninstall --detach --json --request - --no-reboot --report /);
+      assert.match(
+        argv,
+        /^preflight --request -\ninstall --detach --json --request - --no-reboot( --report \S+)?\nstatus --json\n/,
+      );
       assert.match(readFileSync(join(state, "request.sha256"), "utf8"), /^[0-9a-f]{64}\n$/);
     }
     assert.deepEqual(readdirSync(join(dir, "srv-good")).sort(), ["byol", "record.tar", "state"]);

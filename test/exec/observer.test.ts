@@ -199,10 +199,11 @@ describe("an install outlives its observer", { concurrency: 1 }, () => {
     const parentOut = collect(parent.stdout);
     const parentErr = collect(parent.stderr);
     assert.equal((await exitOf(parent)).code, 0, parentErr.text());
-    const printed = JSON.parse(parentOut.text()) as { runId: string; pid: number; runDir: string };
+    const printed = JSON.parse(parentOut.text()) as { runId: string; pid: number; runDir: string; record: string };
     started.push(printed.pid);
-    assert.deepEqual(Object.keys(printed), ["runId", "pid", "runDir"]);
+    assert.deepEqual(Object.keys(printed), ["runId", "pid", "runDir", "record"]);
     assert.equal(printed.runDir, join(runDir, printed.runId));
+    assert.equal(printed.record, join(runDir, "reports", `${printed.runId}.tar`));
     const argv = readFileSync(`/proc/${printed.pid}/cmdline`, "utf8").split("\0");
     assert.ok(argv.includes("--run-id") && argv.includes("-"), argv.join(" "));
     assert.ok(!argv.join(" ").includes("observer-test-secret"), "the request never goes through argv");
@@ -225,6 +226,9 @@ describe("an install outlives its observer", { concurrency: 1 }, () => {
     const logs = readdirSync(printed.runDir);
     assert.ok(logs.includes("stdout.log") && logs.includes("stderr.log"), logs.join(" "));
     assert.ok(!readFileSync(join(printed.runDir, "detached.json"), "utf8").includes("observer-test-secret"));
+    // the record is written after the result line: it turns up where --detach said
+    for (let i = 0; i < 300 && !existsSync(printed.record); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(printed.record), `no run record at ${printed.record}`);
   });
 
   it("a detached install killed with SIGKILL: status --follow says so in one line and exits 5", async () => {
