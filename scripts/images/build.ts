@@ -25,6 +25,7 @@ import {
   imagesDir,
   parseSums,
   ROOTFS_FILES,
+  recipeScript,
 } from "./images.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +64,8 @@ export async function keyOf(spec: ImageSpec): Promise<string> {
   const files: KeyInput[] = [];
   const builder = builderScript(spec);
   if (builder !== undefined) files.push(...(await keyInputs([builder], here)));
+  const recipe = recipeScript(spec);
+  if (recipe !== undefined) files.push(...(await keyInputs([recipe], here)));
   if (spec.kind === "byolinux") files.push(...(await keyInputs([spec.script], repo)));
   return imageKey(spec, base, files);
 }
@@ -157,7 +160,13 @@ export async function ensureImage(name: string, opts: EnsureImageOptions = {}): 
 async function buildInto(spec: ImageSpec, out: string, work: string, log: (line: string) => void): Promise<void> {
   switch (spec.kind) {
     case "byolinux": {
-      const tar = await ensureRootfs(log);
+      let tar = await ensureRootfs(log);
+      const recipe = recipeScript(spec);
+      if (recipe !== undefined) {
+        const prepared = join(work, "recipe-rootfs.tar");
+        await runScript(recipe, [tar, prepared, work], log);
+        tar = prepared;
+      }
       await runScript("build-byolinux.sh", [tar, spec.fileSystem, join(repo, spec.script), out, work], log);
       return;
     }

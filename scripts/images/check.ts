@@ -36,7 +36,7 @@ export async function checkImage(name: string, image: BuiltImage, log: Log): Pro
         const fsType = await probe(raw, parts[0]!, "TYPE");
         if (fsType !== spec.fileSystem) problems.push(`partition 1 is '${fsType}', expected ${spec.fileSystem}`);
         await withMount(raw, parts[0]!, work, async (root) => {
-          problems.push(...(await byolinuxTreeProblems(root, spec.script.endsWith("fails.sh"))));
+          problems.push(...(await byolinuxTreeProblems(root, spec.script.endsWith("fails.sh"), spec.recipe)));
         });
       }
     } else {
@@ -83,7 +83,7 @@ const exists = (path: string) =>
   );
 
 // What byol and OVH expect inside a BYOLinux image's one file system.
-async function byolinuxTreeProblems(root: string, failing: boolean): Promise<string[]> {
+async function byolinuxTreeProblems(root: string, failing: boolean, recipe?: "ovh"): Promise<string[]> {
   const problems: string[] = [];
   const script = join(root, "root/.ovh/make_image_bootable.sh");
   const info = await stat(script).catch(() => undefined);
@@ -99,14 +99,45 @@ async function byolinuxTreeProblems(root: string, failing: boolean): Promise<str
   const fstab = await readFile(join(root, "etc/fstab"), "utf8");
   if (fstab.split("\n").some((l) => l.trim() !== "" && !l.trim().startsWith("#")))
     problems.push("/etc/fstab has entries");
-  problems.push(...(await systemProblems(root)));
+  problems.push(...(await systemProblems(root, recipe)));
+  if (recipe === "ovh") problems.push(...(await ovhRecipeProblems(root)));
+  return problems;
+}
+
+// What ovh-recipe.sh leaves, as OVH's Debian 12 recipe does: GRUB's packages only in the apt cache
+// (with the lists to install them offline), GRUB's files as a booted cloud image has them, no
+// growpart/resizefs/grub-dpkg in cloud-init.
+async function ovhRecipeProblems(root: string): Promise<string[]> {
+  const problems: string[] = [];
+  const archives = await readdir(join(root, "var/cache/apt/archives")).catch(() => []);
+  const status = await readFile(join(root, "var/lib/dpkg/status"), "utf8");
+  for (const pkg of ["grub-pc", "grub-efi-amd64"]) {
+    if (!archives.some((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb")))
+      problems.push(`no ${pkg} .deb in the apt cache`);
+    if (
+      status.split("\n\n").some((p) => p.startsWith(`Package: ${pkg}\n`) && /^Status: install ok installed$/m.test(p))
+    )
+      problems.push(`${pkg} is installed (the recipe only downloads it)`);
+  }
+  if ((await readdir(join(root, "var/lib/apt/lists")).catch(() => [])).every((f) => !f.endsWith("_Packages")))
+    problems.push("no apt package lists (the offline install needs them)");
+  for (const f of ["boot/grub/grub.cfg", "boot/grub/i386-pc/core.img", "boot/efi/EFI/debian/grubx64.efi"]) {
+    if (!(await exists(join(root, f)))) problems.push(`/${f} is missing`);
+  }
+  const cloud = await readFile(join(root, "etc/cloud/cloud.cfg"), "utf8");
+  for (const m of ["growpart", "resizefs", "grub-dpkg", "grub_dpkg"]) {
+    if (new RegExp(`^ *- ${m}$`, "m").test(cloud)) problems.push(`cloud-init still runs ${m}`);
+  }
   return problems;
 }
 
 // What every image's Debian system must have, whatever its disk layout.
-async function systemProblems(root: string): Promise<string[]> {
+async function systemProblems(root: string, recipe?: "ovh"): Promise<string[]> {
   const problems: string[] = [];
-  if ((await stat(join(root, "etc/machine-id"))).size !== 0) problems.push("/etc/machine-id is not empty");
+  const machineId = await stat(join(root, "etc/machine-id")).catch(() => undefined);
+  // OVH's recipe removes it (make_image_bootable.sh's systemd-machine-id-setup writes it); ours empties it.
+  if (recipe === "ovh" ? machineId !== undefined : machineId?.size !== 0)
+    problems.push(recipe === "ovh" ? "/etc/machine-id is there" : "/etc/machine-id is not empty");
   const shadowRoot = (await readFile(join(root, "etc/shadow"), "utf8")).split("\n").find((l) => l.startsWith("root:"));
   if (!shadowRoot?.split(":")[1]?.startsWith("!")) problems.push("root's password is not locked");
   if ((await readdir(join(root, "etc/ssh"))).some((f) => f.startsWith("ssh_host_")))
@@ -116,8 +147,12 @@ async function systemProblems(root: string): Promise<string[]> {
     problems.push("cloud-init's datasource_list is not ConfigDrive, None");
   if (!/disable_root: false/.test(cloud)) problems.push("cloud-init would refuse root's key (disable_root)");
   const grub = await readFile(join(root, "etc/default/grub"), "utf8").catch(() => "");
-  if (!grub.includes('GRUB_CMDLINE_LINUX="console=ttyS0,115200 net.ifnames=0"'))
-    problems.push("/etc/default/grub lacks the serial console");
+  // OVH's recipe: GRUB's default file with its options and no console=; the script adds the rescue's.
+  const cmdline =
+    recipe === "ovh"
+      ? 'GRUB_CMDLINE_LINUX="nomodeset iommu=pt net.ifnames=0"'
+      : 'GRUB_CMDLINE_LINUX="console=ttyS0,115200 net.ifnames=0"';
+  if (!grub.includes(cmdline)) problems.push(`/etc/default/grub lacks ${cmdline}`);
   const getty = join(root, "etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service");
   if (!(await exists(getty))) problems.push("no serial getty on ttyS0");
   const kernels = (await readdir(join(root, "lib/modules"))).filter((k) => !k.startsWith("."));

@@ -13,12 +13,15 @@ export type ImageSpec =
       fileSystem: "ext4" | "xfs";
       /** Repository path of the file installed as /root/.ovh/make_image_bootable.sh. */
       script: string;
+      /** "ovh": the tree is first prepared as OVH's published Debian 12 recipe prepares its image (ovh-recipe.sh). */
+      recipe?: "ovh";
     }
   | { kind: "byoi"; name: string; format: "raw"; sizeMiB: number }
   | { kind: "convert"; name: string; format: "qcow2"; from: string; compression: "zstd" };
 
 export const DEBIAN_SCRIPT = "fixtures/make_image_bootable/debian.sh";
 export const FAILING_SCRIPT = "fixtures/make_image_bootable/fails.sh";
+export const OVH_LIKE_SCRIPT = "fixtures/make_image_bootable/ovh-like.sh";
 
 export const IMAGES: readonly ImageSpec[] = [
   { kind: "byolinux", name: "byolinux-debian12", format: "qcow2", fileSystem: "ext4", script: DEBIAN_SCRIPT },
@@ -29,6 +32,14 @@ export const IMAGES: readonly ImageSpec[] = [
     format: "qcow2",
     fileSystem: "ext4",
     script: FAILING_SCRIPT,
+  },
+  {
+    kind: "byolinux",
+    name: "byolinux-debian12-ovh",
+    format: "qcow2",
+    fileSystem: "ext4",
+    script: OVH_LIKE_SCRIPT,
+    recipe: "ovh",
   },
   { kind: "byoi", name: "byoi-debian12-raw", format: "raw", sizeMiB: 2048 },
   { kind: "convert", name: "byoi-debian12-qcow2", format: "qcow2", from: "byoi-debian12-raw", compression: "zstd" },
@@ -55,6 +66,11 @@ export function imageSpec(name: string): ImageSpec {
 
 export function imageNames(): string[] {
   return IMAGES.map((i) => i.name);
+}
+
+/** The script (in scripts/images/) that prepares a byolinux image's tree before it is built, if any. */
+export function recipeScript(spec: ImageSpec): string | undefined {
+  return spec.kind === "byolinux" && spec.recipe === "ovh" ? "ovh-recipe.sh" : undefined;
 }
 
 /** The builder script (in scripts/images/) of an image kind; convert has none (qemu-img only). */

@@ -9,21 +9,30 @@ import {
   imageSpec,
   imagesDir,
   parseSums,
+  recipeScript,
 } from "../../../scripts/images/images.ts";
 
 const KEY = "a".repeat(64);
 const byolinux = imageSpec("byolinux-debian12");
 
 describe("image specs", () => {
-  it("has the five fixture images, each named once", () => {
+  it("has the six fixture images, each named once", () => {
     assert.deepEqual(imageNames(), [
       "byolinux-debian12",
       "byolinux-debian12-xfs",
       "byolinux-debian12-script-fails",
+      "byolinux-debian12-ovh",
       "byoi-debian12-raw",
       "byoi-debian12-qcow2",
     ]);
     assert.equal(new Set(imageNames()).size, IMAGES.length);
+  });
+
+  it("prepares only the OVH-like image with OVH's recipe, carrying the OVH-like script", () => {
+    const ovh = imageSpec("byolinux-debian12-ovh");
+    assert.equal(recipeScript(ovh), "ovh-recipe.sh");
+    assert.equal(ovh.kind === "byolinux" && ovh.script, "fixtures/make_image_bootable/ovh-like.sh");
+    for (const spec of IMAGES) if (spec.name !== ovh.name) assert.equal(recipeScript(spec), undefined, spec.name);
   });
 
   it("builds conversions from an image that exists", () => {
