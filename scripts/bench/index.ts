@@ -79,7 +79,7 @@ async function section(file: string, cap?: number): Promise<Section> {
   });
   const rows: Row[] = [
     { name: "openssl dgst -sha512 FILE (hash bound)", argv: ["openssl", "dgst", "-sha512", file], expect: sha512 },
-    byol(CONNECTIONS, `(default, ${CONNECTIONS} connections)`),
+    byol(CONNECTIONS, `(default: one, up to ${CONNECTIONS} connections)`),
     byol(1, "--connections 1"),
     { name: "curl -o shm", argv: ["curl", "-sS", "-o", OUT, url], expect: "" },
     {

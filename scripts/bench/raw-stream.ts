@@ -54,7 +54,7 @@ export async function rawStreamBench(o: RawStreamOptions): Promise<RawRow[]> {
         true,
       ];
       const rows: [string, string[], boolean][] = [
-        byol(8, "(default, 8 connections)"),
+        byol(8, "(default: one, up to 8 connections)"),
         byol(1, "--connections 1"),
         [
           "curl | dd bs=4M fdatasync; head -c N | sha512sum",
