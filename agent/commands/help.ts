@@ -179,7 +179,9 @@ THIS ERASES THE TARGET DISKS.
                             released and cleared (an md array that can run degraded keeps running
                             on the other disks), and the other disks' data is kept
   --connections N           download over up to N connections at once (default 8) when the server
-                            supports ranges and names its image (ETag or Last-Modified); 1: one
+                            supports ranges and names its image (ETag or Last-Modified), opened
+                            once the first shows that the link, not this machine, is the limit;
+                            1: one
   --allow-insecure-redirect follow a redirect from https to http (refused by default)
   --download-idle-timeout S drop (and resume) a connection that receives nothing for S seconds (default 60)
   --download-deadline S     fail the download if it is not complete within S seconds (default: none)
