@@ -118,7 +118,7 @@ async function umount(ctx: CleanupContext, target: string): Promise<void> {
 // The imported ZFS pools on the target disks or recorded by the run; none without the zpool tool.
 async function importedPools(ctx: CleanupContext, disks: string[], recorded: string[]): Promise<left.ImportedPool[]> {
   try {
-    const r = await ctx.runner.run(["zpool", "list", "-H", "-v", "-P", "-o", "name"], RUN);
+    const r = await ctx.runner.run(["zpool", "list", "-H", "-v", "-P"], RUN);
     return left.poolsOnDisks(left.parseZpoolList(r.stdout), disks, recorded);
   } catch (error) {
     ctx.log.info({ err: error }, "zpool list failed: no ZFS pool is imported");

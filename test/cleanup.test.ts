@@ -174,26 +174,37 @@ test("a killed run's ZFS pool is exported and its members' labels cleared before
   const store = new RunStateStore(opts.runDir, { ...readRunState(opts.runDir)!, zpool: ["zp"] });
   assert.deepEqual(store.state.zpool, ["zp"]);
   mkdirSync(join(dir, "zfs-module"));
-  const list = "zpool list -H -v -P -o name";
+  const list = "zpool list -H -v -P";
   const { runner, calls } = tableRunner({
-    [list]: { stdout: "zp\n\tmirror-0\n\t/dev/sda4\n\t/dev/sdb4\nrpool\n\t/dev/sdc2\n" },
+    [list]: {
+      stdout:
+        "zp\t3.5G\t1M\t3.5G\t-\t-\t0%\t0%\t1.00x\tONLINE\t/tmp/a\n\tmirror-0\t3.5G\t1M\t3.5G\t-\t-\t0%\t0%\t-\tONLINE\n" +
+        "\t/dev/sda4\t3.5G\t-\t-\t-\t-\t-\t-\t-\tONLINE\n\t/dev/sdb4\t3.5G\t-\t-\t-\t-\t-\t-\t-\tONLINE\n" +
+        "logs\t-\t-\t-\t-\t-\t-\t-\t-\t-\n\t/dev/sdb5\t1G\t-\nrpool\t1G\t1M\t1G\t-\t-\t0%\t0%\t1.00x\tONLINE\t-\n\t/dev/sdc2\t1G\t-\n",
+    },
   });
   const r = await cleanup(ctx(runner), { ...opts, zfsModule: join(dir, "zfs-module") });
   assert.deepEqual(r.problems, []);
   const zfs = calls.filter((c) => c.startsWith("zpool"));
-  assert.deepEqual(zfs, [list, "zpool export -f zp", "zpool labelclear -f /dev/sda4", "zpool labelclear -f /dev/sdb4"]);
+  assert.deepEqual(zfs, [
+    list,
+    "zpool export -f zp",
+    "zpool labelclear -f /dev/sda4",
+    "zpool labelclear -f /dev/sdb4",
+    "zpool labelclear -f /dev/sdb5",
+  ]);
   assert.ok(calls.indexOf("zpool export -f zp") > calls.indexOf("umount /tmp/a"), "after the datasets' mounts");
-  assert.ok(calls.indexOf("zpool labelclear -f /dev/sdb4") < calls.indexOf("wipefs -a -f /dev/sda"));
+  assert.ok(calls.indexOf("zpool labelclear -f /dev/sdb5") < calls.indexOf("wipefs -a -f /dev/sda"));
   assert.deepEqual(readRunState(opts.runDir)?.zpool, []);
 });
 
 test("a pool on another disk that the run did not record is left imported", async () => {
   const { dir, opts } = killedRun();
   mkdirSync(join(dir, "zfs-module"));
-  const { runner, calls } = tableRunner({ "zpool list -H -v -P -o name": { stdout: "data\n\t/dev/sdc1\n" } });
+  const { runner, calls } = tableRunner({ "zpool list -H -v -P": { stdout: "data\n\t/dev/sdc1\n" } });
   await cleanup(ctx(runner), { ...opts, zfsModule: join(dir, "zfs-module") });
   assert.deepEqual(
     calls.filter((c) => c.startsWith("zpool")),
-    ["zpool list -H -v -P -o name"],
+    ["zpool list -H -v -P"],
   );
 });

@@ -83,14 +83,17 @@ export interface ImportedPool {
   devices: string[]; // /dev/vdb4, ...
 }
 
-// `zpool list -H -v -P -o name`: a pool's name at the start of a line, then its vdevs and devices
-// indented ("\tmirror-0", "\t/dev/vdb4").
+// The class headers `zpool list -v` prints unindented among a pool's vdevs.
+const VDEV_CLASSES = new Set(["logs", "cache", "spare", "spares", "special", "dedup"]);
+
+// `zpool list -H -v -P`: a pool's line starts with its name, then its vdevs and devices follow
+// indented ("\tmirror-0\t…", "\t/dev/vdb4\t…"); the first field of each line is the name.
 export function parseZpoolList(text: string): ImportedPool[] {
   const pools: ImportedPool[] = [];
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
     const word = line.trim().split(/\s+/)[0]!;
-    if (!/^\s/.test(line)) pools.push({ name: word, devices: [] });
+    if (!/^\s/.test(line) && !VDEV_CLASSES.has(word)) pools.push({ name: word, devices: [] });
     else if (word.startsWith("/")) pools.at(-1)?.devices.push(word);
   }
   return pools;
