@@ -15,20 +15,23 @@ export interface FstabLine {
 
 const DEVICE_SOURCE = /^(UUID|LABEL|PARTUUID|PARTLABEL|ID)=|^\/dev\//;
 
-export function buildFstab(ours: readonly FstabLine[], imageFstab: string | undefined): string {
+// `zfs`: the mount points of this install's ZFS datasets, which zfs-mount mounts (no line of their own).
+export function buildFstab(ours: readonly FstabLine[], imageFstab: string | undefined, zfs: readonly string[] = []) {
   const lines = ["# /etc/fstab written by byol: the filesystems of this install, by UUID"];
   for (const e of ours) {
     const where = e.mountPoint === "swap" ? "none" : escapeMountField(e.mountPoint);
     lines.push([`UUID=${e.uuid}`, where, e.fileSystem, e.options, e.dump, e.pass].join("\t"));
   }
-  const kept = keptImageLines(ours, imageFstab ?? "");
+  if (zfs.length > 0)
+    lines.push(`# ZFS datasets, mounted by zfs-mount once their pools are imported: ${zfs.join(" ")}`);
+  const kept = keptImageLines([...ours, ...zfs.map((mountPoint) => ({ mountPoint }))], imageFstab ?? "");
   if (kept.length > 0) lines.push("", "# kept from the image's own /etc/fstab", ...kept);
   return `${lines.join("\n")}\n`;
 }
 
 // The image's lines that still make sense on the new disks: not a block device of the old layout,
 // not swap, and not a mount point this install mounts itself.
-export function keptImageLines(ours: readonly FstabLine[], text: string): string[] {
+export function keptImageLines(ours: readonly Pick<FstabLine, "mountPoint">[], text: string): string[] {
   const taken = new Set(["/", "/boot", "/boot/efi", ...ours.map((e) => e.mountPoint)]);
   return text
     .split("\n")

@@ -87,7 +87,12 @@ export function byolinuxPlan(
         TARGET_ROOT,
         filesystems.filter((f) => f.fileSystem === "vfat" && f.mountPoint !== undefined).map((f) => f.mountPoint!),
       ),
-      configureStep(request, fstab, raidSteps.length > 0),
+      configureStep(
+        request,
+        fstab,
+        raidSteps.length > 0,
+        zpoolSteps.flatMap((s) => s.datasets.map((d) => d.mountPoint)),
+      ),
       ...(zpoolSteps.length > 0 ? [zfsTargetStep(zpoolSteps)] : []),
       bootableScriptStep(TARGET_ROOT),
       bootEntriesStep(

@@ -90,6 +90,10 @@ const steps = [
     fstab: z.array(fstabEntry),
     mdadmConf: z.boolean(),
     hostname: str.optional(),
+    zfsMountPoints: z
+      .array(str)
+      .optional()
+      .describe("ZFS datasets: no fstab line (zfs-mount mounts them); the image's lines for them are dropped"),
   }),
   step("bootable-script", { script: str, root: str }),
   step("boot-entries", { espDevices: z.array(str), loaderPath: str.optional() }),

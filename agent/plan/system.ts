@@ -16,7 +16,13 @@ import type {
 export const BOOTABLE_SCRIPT = "/root/.ovh/make_image_bootable.sh";
 
 // /etc/fstab by UUID (and mdadm.conf when there are arrays), written into the copied system.
-export function configureStep(request: InstallRequest, fstab: FstabEntry[], mdadmConf: boolean): ConfigureStep {
+// zfs: the mount points of the ZFS datasets (no fstab line; the image's lines for them are dropped).
+export function configureStep(
+  request: InstallRequest,
+  fstab: FstabEntry[],
+  mdadmConf: boolean,
+  zfs: string[] = [],
+): ConfigureStep {
   const files = mdadmConf ? "/etc/fstab and /etc/mdadm/mdadm.conf" : "/etc/fstab";
   const step: ConfigureStep = {
     kind: "configure",
@@ -30,6 +36,7 @@ export function configureStep(request: InstallRequest, fstab: FstabEntry[], mdad
     mdadmConf,
   };
   if (request.hostname !== undefined) step.hostname = request.hostname;
+  if (zfs.length > 0) step.zfsMountPoints = zfs;
   return step;
 }
 

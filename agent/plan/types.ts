@@ -170,6 +170,7 @@ export interface ConfigureStep extends StepBase {
   fstab: FstabEntry[];
   mdadmConf: boolean;
   hostname?: string;
+  zfsMountPoints?: string[]; // ZFS datasets': no fstab line (zfs-mount mounts them), the image's lines for them dropped
 }
 export interface BootableScriptStep extends StepBase {
   kind: "bootable-script";

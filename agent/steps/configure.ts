@@ -1,5 +1,6 @@
 // Step "configure": the installed system's /etc/fstab by UUID (every filesystem of the layout,
-// swap and the ESP included, plus the image's own lines that are not about its old disk),
+// swap and the ESP included, plus the image's own lines that are not about its old disk nor a
+// mount point of a ZFS dataset, which has no line: zfs-mount mounts it),
 // /etc/mdadm/mdadm.conf with this install's arrays, /etc/hostname and the 127.0.1.1 line of /etc/hosts.
 
 import { InstallError } from "../errors.ts";
@@ -22,7 +23,7 @@ export async function run(
     lines.push({ uuid: await uuidOf(ctx, step.id, device), mountPoint, fileSystem, options, dump, pass });
   }
   const imageFstab = await readInRoot(root, "etc/fstab", step.id);
-  await writeInRoot(root, "etc/fstab", buildFstab(lines, imageFstab), step.id);
+  await writeInRoot(root, "etc/fstab", buildFstab(lines, imageFstab, step.zfsMountPoints), step.id);
 
   if (step.mdadmConf) {
     const scan = await ctx.runner.run(["mdadm", "--detail", "--scan"], { step: step.id });

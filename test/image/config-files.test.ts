@@ -47,6 +47,21 @@ nas:/export /mnt/nas nfs defaults,_netdev 0 0
   assert.doesNotMatch(buildFstab(ours, undefined), /kept/);
 });
 
+test("fstab: ZFS datasets have no line, and the image's lines for their mount points are dropped", () => {
+  const ours = [{ uuid: "r", mountPoint: "/", fileSystem: "ext4", options: "defaults", dump: 0, pass: 1 }];
+  const image = "tmpfs /data tmpfs defaults 0 0\ntmpfs /srv/cache tmpfs defaults 0 0\ntmpfs /tmp tmpfs defaults 0 0\n";
+  assert.equal(
+    buildFstab(ours, image, ["/data", "/srv/cache"]),
+    `# /etc/fstab written by byol: the filesystems of this install, by UUID
+UUID=r\t/\text4\tdefaults\t0\t1
+# ZFS datasets, mounted by zfs-mount once their pools are imported: /data /srv/cache
+
+# kept from the image's own /etc/fstab
+tmpfs /tmp tmpfs defaults 0 0
+`,
+  );
+});
+
 test("mdadm.conf: the image's settings without its arrays, then this install's", () => {
   const image =
     "HOMEHOST <system>\nMAILADDR root\nARRAY /dev/md/0 metadata=1.2\n   UUID=a:b:c:d name=old:0\nCREATE owner=root\n\n";

@@ -246,6 +246,8 @@ describe("a ZFS pool's partitions, options and datasets", () => {
       p.fstab.map((f) => f.mountPoint),
       ["/", "/var", "/boot/efi"],
     );
+    const configure = p.steps.find((s) => s.kind === "configure");
+    assert.deepEqual(configure?.kind === "configure" && configure.zfsMountPoints, ["/var/lib/docker", "/data"]);
     const target = p.steps.find((s) => s.kind === "zfs-target");
     assert.deepEqual(target?.commands, [
       ["zfs", "set", "canmount=on", "zp/var_lib_docker"],
