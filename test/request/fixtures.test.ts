@@ -28,6 +28,18 @@ const e = (
 });
 
 describe("planner fixtures", () => {
+  it("byolinux-zfs: /data a ZFS mirror in pool data next to ext4 RAID1", () => {
+    const g = group("byolinux-zfs.json");
+    assert.equal(g.disks, 2);
+    assert.deepEqual(g.layout.at(-1), {
+      mountPoint: "/data",
+      fileSystem: "zfs",
+      sizeMiB: 0,
+      raidLevel: 1,
+      zpName: "data",
+    });
+  });
+
   it("byolinux-1disk: the default layout", () => {
     const g = group("byolinux-1disk.json");
     assert.equal(g.defaultLayout, true);
