@@ -1,8 +1,11 @@
 // byol cleanup: release what a failed or killed run left behind, in the order they stack
-// (mounts, nbd, loop, ZFS pools, LVM, md), then reset the target disks' tables if the run wrote them
-// and did not finish. Idempotent: a second cleanup finds nothing and changes nothing.
+// (mounts, nbd, loop, the image's FUSE export and its files in RAM, ZFS pools, LVM, md), then reset
+// the target disks' tables if the run wrote them and did not finish. Idempotent: a second cleanup
+// finds nothing and changes nothing.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { CommandError } from "./errors.ts";
 import { isAlive } from "./exec/alive.ts";
@@ -11,6 +14,7 @@ import * as left from "./exec/leftovers.ts";
 import { retry } from "./exec/retry.ts";
 import { acquireRunLock } from "./exec/run-lock.ts";
 import { defaultRunDir, readRunState, type SavedRunState, writeRunState } from "./exec/state.ts";
+import { IMAGE_PATH } from "./plan/image.ts";
 import { parseMdstat } from "./probe/mdstat.ts";
 import { parseMounts } from "./probe/mounts.ts";
 
@@ -26,6 +30,9 @@ export interface CleanupOptions {
   sysBlock?: string;
   mountRoots?: readonly string[];
   zfsModule?: string; // /sys/module/zfs: without the module loaded no pool can be imported
+  shmDir?: string; // /dev/shm: the inspection's and the config drive's scratch directories
+  imagePath?: string; // /dev/shm/byol/image: the downloaded image
+  proc?: string; // /proc: which process serves an nbd device or a FUSE export
 }
 
 const STEP = "cleanup";
@@ -72,13 +79,20 @@ export async function cleanup(
   for (const target of left.mountsToRelease(mounts, opts.mountRoots ?? left.RUN_MOUNT_ROOTS, state?.mounts)) {
     await release(`mount ${target}`, () => umount(ctx, target));
   }
-  // only the run's own: another nbd client (a lab engineer's qemu-nbd) is none of cleanup's business
-  for (const dev of left.connectedNbd(opts.sysBlock).filter((d) => state?.nbd.includes(d))) {
+  // only the run's own (recorded, or serving byol's image): another nbd client (a lab engineer's
+  // qemu-nbd) is none of cleanup's business
+  const imagePath = opts.imagePath ?? IMAGE_PATH;
+  const ownNbd = new Set([
+    ...left.connectedNbd(opts.sysBlock).filter((d) => state?.nbd.includes(d)),
+    ...left.nbdServing(imagePath, opts.sysBlock, opts.proc),
+  ]);
+  for (const dev of ownNbd) {
     await release(`nbd ${dev}`, () => ctx.runner.run(["qemu-nbd", "-d", dev], RUN));
   }
   for (const dev of (state?.loop ?? []).filter((d) => left.loopAttached(d, opts.sysBlock))) {
     await release(`loop ${dev}`, () => ctx.runner.run(["losetup", "-d", dev], RUN));
   }
+  if (state !== undefined) await releaseRam(state, opts, imagePath, release);
   const zfsLoaded = existsSync(opts.zfsModule ?? "/sys/module/zfs");
   for (const pool of zfsLoaded ? await importedPools(ctx, disks, state?.zpool ?? []) : []) {
     await release(`zpool ${pool.name}`, () => exportPool(ctx, pool, disks));
@@ -100,6 +114,39 @@ export async function cleanup(
   if (state !== undefined) writeRunState(dir, afterCleanup(state, failed, tablesReset));
   ctx.events.emit({ step: STEP, phase: "done", durationMs: Date.now() - started });
   return { released, problems };
+}
+
+type Release = (what: string, fn: () => Promise<unknown>) => Promise<void>;
+
+// The image's copies in RAM a killed run left: the qemu-storage-daemon of an inspection's FUSE export
+// (it outlives the run), the scratch directories made since the run started, and the downloaded image,
+// which holds as much RAM as the image is big.
+async function releaseRam(state: SavedRunState, opts: CleanupOptions, imagePath: string, release: Release) {
+  const shm = opts.shmDir ?? "/dev/shm";
+  const mounted = () => parseMounts(readOr(opts.mountsFile ?? "/proc/self/mounts")).map((m) => m.target);
+  const since = Date.parse(state.startedAt);
+  for (const dir of left.scratchLeftovers(shm, since, [])) {
+    const pid = left.fuseDaemonIn(dir, opts.proc);
+    if (pid !== undefined) await release(`qemu-storage-daemon ${pid} (${dir})`, () => stopProcess(pid));
+  }
+  for (const dir of left.scratchLeftovers(shm, since, mounted())) {
+    await release(`scratch ${dir}`, () => rm(dir, { recursive: true, force: true }));
+  }
+  if (existsSync(imagePath)) {
+    const mib = Math.round(statSync(imagePath).size / 1024 ** 2);
+    await release(`image ${imagePath} (${mib} MiB of RAM)`, () => rm(imagePath, { force: true }));
+  }
+}
+
+// SIGTERM, then up to 5 s for the process to go (qemu-storage-daemon removes its export as it exits).
+async function stopProcess(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return; // gone already
+  }
+  for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+  if (isAlive(pid)) throw new Error(`process ${pid} did not exit within 5 s of SIGTERM`);
 }
 
 // umount with retries for a busy target, then lazily; "not mounted" counts as done.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pino } from "pino";
@@ -47,6 +47,10 @@ function killedRun(overrides: { finished?: { ok: boolean; exitCode: number }; pi
     mountsFile: join(dir, "mounts"),
     mdstatFile: join(dir, "mdstat"),
     sysBlock: sys,
+    // never the host's own /dev/shm and /proc: other test files' byol runs have their files there
+    shmDir: join(dir, "shm"),
+    imagePath: join(dir, "shm", "byol", "image"),
+    proc: join(dir, "proc"),
   };
   return { dir, opts };
 }
@@ -208,3 +212,62 @@ test("a pool on another disk that the run did not record is left imported", asyn
     ["zpool list -H -v -P"],
   );
 });
+
+test("a killed run's copies of the image in RAM go: FUSE daemon stopped, scratch directories and the image removed", async (t) => {
+  const { dir, opts } = killedRun();
+  const shm = opts.shmDir;
+  // a live process that /proc (the test's own) says is the inspection's qemu-storage-daemon
+  const daemon = spawn("sleep", ["60"], { stdio: "ignore" });
+  t.after(() => daemon.kill("SIGKILL"));
+  const inspect = join(shm, "byol-inspect-AbC123");
+  mkdirSync(join(inspect, "root"), { recursive: true });
+  writeFileSync(join(inspect, "qemu-storage-daemon.pid"), `${daemon.pid}\n`);
+  fakeProc(opts.proc, daemon.pid!, ["qemu-storage-daemon", "--daemonize", "--pidfile", join(inspect, "x")]);
+  mkdirSync(join(shm, "byol-config-drive-Xy9"), { recursive: true });
+  const older = join(shm, "byol-inspect-older"); // from before the run started: not the run's
+  mkdirSync(older, { recursive: true });
+  utimesSync(older, new Date("2020-01-01"), new Date("2020-01-01"));
+  mkdirSync(join(shm, "someone-else"), { recursive: true });
+  mkdirSync(join(shm, "byol"), { recursive: true });
+  writeFileSync(opts.imagePath, Buffer.alloc(3 * 1024 * 1024, 1));
+  // nbd2 is served by a qemu-nbd on byol's image (not recorded: killed before it could be), nbd1 by another
+  mkdirSync(join(opts.sysBlock, "nbd2"), { recursive: true });
+  writeFileSync(join(opts.sysBlock, "nbd2", "pid"), "4242\n");
+  fakeProc(opts.proc, 4242, [
+    "/usr/bin/qemu-nbd",
+    "--read-only",
+    "--format=qcow2",
+    "--connect=/dev/nbd2",
+    opts.imagePath,
+  ]);
+  fakeProc(opts.proc, 1, ["/usr/bin/qemu-nbd", "--connect=/dev/nbd1", "/srv/lab.qcow2"]);
+
+  const { runner, calls } = tableRunner();
+  const r = await cleanup(ctx(runner), opts);
+  assert.deepEqual(r.problems, []);
+  assert.ok(calls.includes("qemu-nbd -d /dev/nbd2"), calls.join("\n"));
+  assert.ok(!calls.includes("qemu-nbd -d /dev/nbd1"), "another client's nbd is left alone");
+  const ram = r.released.filter((w) => /^(qemu-storage-daemon|scratch|image) /.test(w));
+  assert.deepEqual(ram, [
+    `qemu-storage-daemon ${daemon.pid} (${inspect})`,
+    ...[join(shm, "byol-config-drive-Xy9"), inspect].sort().map((d) => `scratch ${d}`),
+    `image ${opts.imagePath} (3 MiB of RAM)`,
+  ]);
+  await new Promise((resolve) =>
+    daemon.exitCode !== null || daemon.signalCode !== null ? resolve(0) : daemon.once("exit", resolve),
+  );
+  assert.equal(daemon.signalCode, "SIGTERM", "the daemon got SIGTERM");
+  assert.ok(!existsSync(opts.imagePath) && !existsSync(inspect) && !existsSync(join(shm, "byol-config-drive-Xy9")));
+  assert.ok(existsSync(older) && existsSync(join(shm, "someone-else")), "what is not the run's stays");
+
+  const again = await cleanup(ctx(tableRunner().runner), { ...opts, sysBlock: join(dir, "empty-sys") });
+  assert.deepEqual(
+    again.released.filter((w) => /^(qemu-storage-daemon|scratch|image) /.test(w)),
+    [],
+  );
+});
+
+function fakeProc(proc: string, pid: number, argv: string[]): void {
+  mkdirSync(join(proc, String(pid)), { recursive: true });
+  writeFileSync(join(proc, String(pid), "cmdline"), `${argv.join("\0")}\0`);
+}

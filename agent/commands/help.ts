@@ -193,8 +193,10 @@ A closed stdout or SIGHUP does not stop an install; SIGINT/SIGTERM do (cleaned u
   cleanup: `Usage: byol cleanup [--run-dir DIR] [--json]
 
 Releases what a failed or killed run left behind: mounts under /tmp/a and /dev/shm/image,
-nbd connections, LVM activations and md arrays on the target disks. If the killed run had
-already written the disks, their partition tables are reset so a half-written disk never boots.
+nbd connections and loop devices, the image's copies in RAM (the downloaded image in
+/dev/shm/byol, an inspection's qemu-storage-daemon and scratch directories), ZFS pools, LVM
+activations and md arrays on the target disks. If the killed run had already written the
+disks, their partition tables are reset so a half-written disk never boots.
 Safe to run when nothing is left.
   --run-dir DIR   the run dir the install used (default /run/byol)
   --json          JSON lines on stdout, ending in {"phase":"result","ok","exitCode","released","problems"}

@@ -1,7 +1,7 @@
 // What a killed run may have left, decided from captured text (/proc/self/mounts,
 // /proc/mdstat, pvs) by pure functions, so the choices are testable on any host.
 
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { MdArray, Mount } from "../probe/types.ts";
 
@@ -102,4 +102,57 @@ export function parseZpoolList(text: string): ImportedPool[] {
 // The imported pools to export: those with a device on a target disk and those the run recorded.
 export function poolsOnDisks(pools: ImportedPool[], disks: readonly string[], recorded: readonly string[] = []) {
   return pools.filter((p) => recorded.includes(p.name) || p.devices.some((d) => disks.some((k) => isOnDisk(d, k))));
+}
+
+// The nbd devices whose server is a qemu-nbd serving `imagePath` (byol's image in RAM): a run killed
+// between connecting and recording its device still has it found, and another client's device is not.
+export function nbdServing(imagePath: string, sysBlock = "/sys/block", proc = "/proc"): string[] {
+  return connectedNbd(sysBlock).filter((dev) => {
+    try {
+      const pid = readFileSync(join(sysBlock, basename(dev), "pid"), "utf8").trim();
+      const argv = readFileSync(join(proc, pid, "cmdline"), "utf8").split("\0");
+      return basename(argv[0] ?? "") === "qemu-nbd" && argv.includes(imagePath);
+    } catch {
+      return false;
+    }
+  });
+}
+
+// Where byol keeps copies of an image's parts and the config drive's files while a run works on them
+// (agent/image/checks.ts, agent/config-drive/write.ts).
+export const RAM_SCRATCH_PREFIXES = ["byol-inspect-", "byol-config-drive-"] as const;
+
+// The scratch directories a run left in `shmDir`: made since it started (`since`, ms), with nothing
+// mounted on or under them any more (`mounted`: the mount targets left after the releases).
+export function scratchLeftovers(shmDir: string, since: number, mounted: readonly string[]): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(shmDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => RAM_SCRATCH_PREFIXES.some((p) => n.startsWith(p)))
+    .sort()
+    .map((n) => join(shmDir, n))
+    .filter((dir) => {
+      try {
+        return statSync(dir).mtimeMs >= since && !mounted.some((m) => isUnder(m, dir));
+      } catch {
+        return false;
+      }
+    });
+}
+
+// The pid of the qemu-storage-daemon that exports an image over FUSE from a scratch directory
+// (its --pidfile there), if that process is still alive and is one.
+export function fuseDaemonIn(dir: string, proc = "/proc"): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dir, "qemu-storage-daemon.pid"), "utf8").trim());
+    if (!(pid > 1)) return undefined;
+    const argv0 = readFileSync(join(proc, String(pid), "cmdline"), "utf8").split("\0")[0] ?? "";
+    return basename(argv0) === "qemu-storage-daemon" ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

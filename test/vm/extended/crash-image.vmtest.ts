@@ -122,6 +122,9 @@ async function killAndClean(name: string, kind: string, disks: string[], body: o
     const state = JSON.parse(readFileSync(join(run.runDir, "current.json"), "utf8")) as { disksWritten: boolean };
     const r = cleanup(run);
     assert.equal(r.status, 0, `byol cleanup after a kill in ${killedAt}: ${r.stdout}${r.stderr}`);
+    // the rescue is usable again: udev has handled every event of the released devices
+    const settled = sh("udevadm", ["settle", "--timeout=120"]);
+    assert.equal(settled.status, 0, `udevadm settle after cleanup: ${settled.stderr}`);
     assertNothingHeld();
     assert.equal(sh("sh", ["-c", "lvs --noheadings -o lv_active 2>/dev/null | grep -c active"]).stdout.trim(), "0");
     assert.equal(sh("sh", ["-c", "losetup -n -l | wc -l"]).stdout.trim(), "0", "no loop device");
