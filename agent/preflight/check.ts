@@ -12,7 +12,7 @@ import { onPath } from "../image/expose.ts";
 import type { Plan, PlanStep } from "../plan/types.ts";
 import type { Firmware, Inventory } from "../probe/types.ts";
 import { type Needs, needsOf } from "./needs.ts";
-import { packageOf } from "./packages.ts";
+import { packageOf, packagesOfModule } from "./packages.ts";
 
 export interface MissingTool {
   tool: string;
@@ -22,7 +22,7 @@ export interface MissingTool {
 export interface PreflightResult {
   ok: boolean;
   missing: MissingTool[];
-  packages: string[]; // the packages that provide the missing tools, unique
+  packages: string[]; // the packages that provide the missing tools and kernel modules, unique
   kernel: string[]; // kernel features missing: modules that are neither loaded, built in nor installed
   bootMode: Firmware;
   problems: string[]; // one line each; empty when ok
@@ -34,9 +34,10 @@ export interface Host {
   onPath: (program: string) => boolean;
   exists: (path: string) => boolean;
   modules: () => string; // modules.dep and modules.builtin of the running kernel, and /proc/filesystems
+  kernelRelease?: () => string; // uname -r; os.release() when absent
 }
 
-export const THIS_HOST: Host = { onPath, exists: existsSync, modules: readModuleLists };
+export const THIS_HOST: Host = { onPath, exists: existsSync, modules: readModuleLists, kernelRelease: release };
 
 export function checkNeeds(
   needs: Needs,
@@ -44,13 +45,21 @@ export function checkNeeds(
   host = THIS_HOST,
 ): PreflightResult {
   const missing = needs.tools.filter((t) => !host.onPath(t)).map((tool) => withPackage(tool));
-  const packages = [...new Set(missing.flatMap((m) => (m.package === undefined ? [] : [m.package])))];
   const known = host.modules();
   const kernel = needs.kernel.filter((k) => !host.exists(`/sys/module/${k}`) && !listed(known, k));
+  const kernelRelease = (host.kernelRelease ?? release)();
+  const packages = [
+    ...new Set([
+      ...missing.flatMap((m) => (m.package === undefined ? [] : [m.package])),
+      ...kernel.flatMap((k) => packagesOfModule(k, kernelRelease)),
+    ]),
+  ];
   const problems: string[] = [];
   if (missing.length > 0) problems.push(missingLine(missing));
   if (kernel.length > 0) {
-    problems.push(`the kernel lacks ${kernel.join(", ")} (neither loaded, built in nor installed as modules)`);
+    const from = kernel.flatMap((k) => packagesOfModule(k, kernelRelease));
+    const hint = from.length > 0 ? `; rerun with --install-missing (${from.join(" ")})` : "";
+    problems.push(`the kernel lacks ${kernel.join(", ")} (neither loaded, built in nor installed as modules)${hint}`);
   }
   if (needs.uefi && !host.exists("/sys/firmware/efi/efivars")) {
     problems.push("UEFI boot entries need efivars, and /sys/firmware/efi/efivars is not there");

@@ -7,11 +7,22 @@ export interface PackageEntry {
   package: string;
   rescue: boolean; // part of the rescue system's list
   tools: string[]; // programs byol runs from it
+  modules?: string[]; // kernel modules it provides (built by dkms)
+  headers?: boolean; // dkms: needs the running kernel's headers to build its modules
 }
 
 export const PACKAGES: readonly PackageEntry[] = list.packages;
 
 const byTool = new Map(PACKAGES.flatMap((p) => p.tools.map((t) => [t, p.package] as const)));
+const byModule = new Map(PACKAGES.flatMap((p) => (p.modules ?? []).map((m) => [m, p] as const)));
+
+// The packages that provide a kernel module on a kernel of this release: zfs -> zfs-dkms and the
+// kernel's headers; empty for a module byol knows no package for (those come with the kernel).
+export function packagesOfModule(module: string, kernelRelease: string): string[] {
+  const entry = byModule.get(module);
+  if (entry === undefined) return [];
+  return entry.headers === true ? [entry.package, `linux-headers-${kernelRelease}`] : [entry.package];
+}
 
 // The Debian package that provides `tool`; undefined for a program byol does not know.
 export function packageOf(tool: string): string | undefined {

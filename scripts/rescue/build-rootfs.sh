@@ -9,6 +9,8 @@
 # Usage: build-rootfs.sh OUT PACKAGES_TXT NODE_BINARY         the rig's harness rescue (byol-init, Node 24)
 #        build-rootfs.sh OUT PACKAGES_TXT - LEFT_OUT_TXT      a stock-like rescue: systemd and udev, no Node,
 #                                                             the packages of LEFT_OUT_TXT left out
+# ZFS: zfsutils-linux comes from Debian's contrib section (enabled here, in the build's sources only) and the
+# kernel modules from the zfs-modules package scripts/lib/zfs-kmod.sh builds once with dkms for the tree's kernel.
 # BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors (scripts/lib/debian-tree.sh).
 set -euo pipefail
 out=$1 packages=$2 node=$3 left_out=${4:-}
@@ -34,12 +36,14 @@ fi
 step() { echo "rescue: $* (+$SECONDS s)"; }
 
 step "mmdebstrap bookworm with: $include"
-debian_tree "$out/rootfs" "$include" \
+debian_tree "$out/rootfs" "$include" --components=main,contrib \
   --essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d"' \
   --essential-hook='printf "# byol boots with its own initrd; keep this one small and quick to build.\nMODULES=list\n" >"$1/etc/initramfs-tools/conf.d/byol.conf"' \
   "${hooks[@]}"
 
 root=$out/rootfs
+step "ZFS kernel modules"
+bash "$here/../lib/zfs-install.sh" "$root"
 step "customizing"
 if [[ -n "$left_out" ]]; then
   bash "$here/stock-customize.sh" "$root" "$out/repo"

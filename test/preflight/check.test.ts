@@ -81,3 +81,48 @@ test("--install-missing: one apt-get install of the missing packages, then every
   assert.equal(without.ok, false);
   assert.equal(runs.length, 2, "nothing installed without --install-missing");
 });
+
+test("ZFS: zpool and zfs come from zfsutils-linux, the zfs module from zfs-dkms with the running kernel's headers", async () => {
+  const zfsNeeds: Needs = { tools: ["sgdisk", "zfs", "zpool"], kernel: ["zfs"], uefi: false, imageInRam: false };
+  const present = new Set(["sgdisk"]);
+  let modules = "kernel/drivers/md/raid1.ko:\n";
+  const zfsHost: Host = {
+    onPath: (t) => present.has(t),
+    exists: () => false,
+    modules: () => modules,
+    kernelRelease: () => "6.1.0-57-amd64",
+  };
+  const first = checkNeeds(zfsNeeds, { firmware: "bios", memoryBytes: 8 * GIB }, zfsHost);
+  assert.deepEqual(first.packages, ["zfsutils-linux", "zfs-dkms", "linux-headers-6.1.0-57-amd64"]);
+  assert.deepEqual(first.problems, [
+    "missing tools: zfs (zfsutils-linux), zpool (zfsutils-linux); rerun with --install-missing",
+    "the kernel lacks zfs (neither loaded, built in nor installed as modules); rerun with --install-missing (zfs-dkms linux-headers-6.1.0-57-amd64)",
+  ]);
+  const runs: string[][] = [];
+  const runner = {
+    run: async (argv: readonly string[]) => {
+      runs.push([...argv]);
+      present.add("zfs").add("zpool");
+      modules += "updates/dkms/zfs.ko: updates/dkms/spl.ko\n"; // what dkms built during apt-get install
+      return { id: 1, argv: [...argv], exitCode: 0, durationMs: 1, stdout: "", stderr: "" };
+    },
+  };
+  const r = await preflight({
+    needs: zfsNeeds,
+    firmware: "bios",
+    memoryBytes: 8 * GIB,
+    installMissing: true,
+    runner,
+    host: zfsHost,
+  });
+  assert.deepEqual(runs.at(-1), [
+    "apt-get",
+    "install",
+    "-y",
+    "--no-install-recommends",
+    "zfsutils-linux",
+    "zfs-dkms",
+    "linux-headers-6.1.0-57-amd64",
+  ]);
+  assert.equal(r.ok, true, r.problems.join("\n"));
+});
