@@ -25,7 +25,10 @@ import {
   imagesDir,
   parseSums,
   ROOTFS_FILES,
+  ROOTFS_ZFS_FILES,
+  type RootfsVariant,
   recipeScript,
+  rootfsOf,
 } from "./images.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,15 +55,16 @@ async function keyInputs(names: readonly string[], base: string): Promise<KeyInp
   return Promise.all(names.map(async (name) => ({ name, content: await readFile(join(base, name)) })));
 }
 
-// The rootfs tar's key: the package list, its build script and every overlay file.
-export async function rootfsKey(): Promise<string> {
-  const names = [...ROOTFS_FILES, ...(await filesUnder(join(here, "overlay")))];
+// The rootfs tar's key: the package list, its build script and every overlay file (and the ZFS tree's files).
+export async function rootfsKey(variant: RootfsVariant = "base"): Promise<string> {
+  const zfs = variant === "zfs" ? ROOTFS_ZFS_FILES : [];
+  const names = [...ROOTFS_FILES, ...zfs, ...(await filesUnder(join(here, "overlay")))];
   return cacheKey(await keyInputs(names, here));
 }
 
 // The key of a named image, without building anything.
 export async function keyOf(spec: ImageSpec): Promise<string> {
-  const base = spec.kind === "convert" ? await keyOf(imageSpec(spec.from)) : await rootfsKey();
+  const base = spec.kind === "convert" ? await keyOf(imageSpec(spec.from)) : await rootfsKey(rootfsOf(spec));
   const files: KeyInput[] = [];
   const builder = builderScript(spec);
   if (builder !== undefined) files.push(...(await keyInputs([builder], here)));
@@ -107,24 +111,26 @@ async function unmountUnder(dir: string): Promise<void> {
   if (left.length > 0) throw new Error(`images: still mounted, not removing ${dir}: ${left.join(" ")}`);
 }
 
-// The shared Debian 12 tree as a tar, built by build-rootfs.sh when its inputs changed.
-export async function ensureRootfs(log: (line: string) => void): Promise<string> {
-  const key = await rootfsKey();
-  const path = join(imagesDir(), `${ROOTFS_NAME}-${key}.tar`);
+// The shared Debian 12 tree (or its ZFS variant) as a tar, built by build-rootfs.sh when its inputs changed.
+export async function ensureRootfs(log: (line: string) => void, variant: RootfsVariant = "base"): Promise<string> {
+  const key = await rootfsKey(variant);
+  const name = variant === "zfs" ? `${ROOTFS_NAME}-zfs` : ROOTFS_NAME;
+  const path = join(imagesDir(), `${name}-${key}.tar`);
   if (existsSync(path)) {
     await touch(path);
     return path;
   }
   log(`images: building the Debian 12 tree ${path} (about 2 minutes)`);
   const started = Date.now();
-  await withWorkDir(ROOTFS_NAME, async (work) => {
+  await withWorkDir(name, async (work) => {
     const tmp = join(work, "rootfs.tar");
-    await runScript("build-rootfs.sh", [tmp, join(here, "packages.txt"), join(here, "overlay"), work], log);
+    const zfs = variant === "zfs" ? [join(here, "packages-zfs.txt")] : [];
+    await runScript("build-rootfs.sh", [tmp, join(here, "packages.txt"), join(here, "overlay"), work, ...zfs], log);
     await rename(`${tmp}.packages`, `${path}.packages`);
     await rename(tmp, path);
   });
   log(`images: tree built in ${seconds(started)} s`);
-  await pruneOld(ROOTFS_NAME, key);
+  await pruneOld(name, key);
   return path;
 }
 
@@ -160,7 +166,7 @@ export async function ensureImage(name: string, opts: EnsureImageOptions = {}): 
 async function buildInto(spec: ImageSpec, out: string, work: string, log: (line: string) => void): Promise<void> {
   switch (spec.kind) {
     case "byolinux": {
-      let tar = await ensureRootfs(log);
+      let tar = await ensureRootfs(log, rootfsOf(spec));
       const recipe = recipeScript(spec);
       if (recipe !== undefined) {
         const prepared = join(work, "recipe-rootfs.tar");

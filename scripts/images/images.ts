@@ -15,11 +15,17 @@ export type ImageSpec =
       script: string;
       /** "ovh": the tree is first prepared as OVH's published Debian 12 recipe prepares its image (ovh-recipe.sh). */
       recipe?: "ovh";
+      /** "zfs": built from the ZFS tree (packages-zfs.txt: Debian's generic kernel, zfsutils, zfs modules). */
+      rootfs?: RootfsVariant;
     }
   | { kind: "byoi"; name: string; format: "raw"; sizeMiB: number }
   | { kind: "convert"; name: string; format: "qcow2"; from: string; compression: "zstd" };
 
+/** The shared Debian 12 tree's variants: "base" for every image, "zfs" for the ZFS one. */
+export type RootfsVariant = "base" | "zfs";
+
 export const DEBIAN_SCRIPT = "fixtures/make_image_bootable/debian.sh";
+export const ZFS_SCRIPT = "fixtures/make_image_bootable/zfs.sh";
 export const FAILING_SCRIPT = "fixtures/make_image_bootable/fails.sh";
 export const OVH_LIKE_SCRIPT = "fixtures/make_image_bootable/ovh-like.sh";
 
@@ -41,6 +47,14 @@ export const IMAGES: readonly ImageSpec[] = [
     script: OVH_LIKE_SCRIPT,
     recipe: "ovh",
   },
+  {
+    kind: "byolinux",
+    name: "byolinux-debian12-zfs",
+    format: "qcow2",
+    fileSystem: "ext4",
+    script: ZFS_SCRIPT,
+    rootfs: "zfs",
+  },
   { kind: "byoi", name: "byoi-debian12-raw", format: "raw", sizeMiB: 2048 },
   { kind: "convert", name: "byoi-debian12-qcow2", format: "qcow2", from: "byoi-debian12-raw", compression: "zstd" },
 ];
@@ -56,6 +70,13 @@ export interface BuiltImage {
 }
 
 export const ROOTFS_FILES = ["packages.txt", "build-rootfs.sh", "../lib/debian-tree.sh"] as const;
+/** The ZFS tree's files, on top of ROOTFS_FILES: its package list and the zfs modules' build and install. */
+export const ROOTFS_ZFS_FILES = ["packages-zfs.txt", "../lib/zfs-kmod.sh", "../lib/zfs-install.sh"] as const;
+
+// The tree an image is built from.
+export function rootfsOf(spec: ImageSpec): RootfsVariant {
+  return spec.kind === "byolinux" && spec.rootfs === "zfs" ? "zfs" : "base";
+}
 
 // The spec of a named image, or an error that lists the names there are.
 export function imageSpec(name: string): ImageSpec {

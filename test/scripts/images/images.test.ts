@@ -10,18 +10,20 @@ import {
   imagesDir,
   parseSums,
   recipeScript,
+  rootfsOf,
 } from "../../../scripts/images/images.ts";
 
 const KEY = "a".repeat(64);
 const byolinux = imageSpec("byolinux-debian12");
 
 describe("image specs", () => {
-  it("has the six fixture images, each named once", () => {
+  it("has the seven fixture images, each named once", () => {
     assert.deepEqual(imageNames(), [
       "byolinux-debian12",
       "byolinux-debian12-xfs",
       "byolinux-debian12-script-fails",
       "byolinux-debian12-ovh",
+      "byolinux-debian12-zfs",
       "byoi-debian12-raw",
       "byoi-debian12-qcow2",
     ]);
@@ -33,6 +35,13 @@ describe("image specs", () => {
     assert.equal(recipeScript(ovh), "ovh-recipe.sh");
     assert.equal(ovh.kind === "byolinux" && ovh.script, "fixtures/make_image_bootable/ovh-like.sh");
     for (const spec of IMAGES) if (spec.name !== ovh.name) assert.equal(recipeScript(spec), undefined, spec.name);
+  });
+
+  it("builds only the ZFS image from the ZFS tree", () => {
+    assert.deepEqual(
+      IMAGES.filter((spec) => rootfsOf(spec) === "zfs").map((spec) => spec.name),
+      ["byolinux-debian12-zfs"],
+    );
   });
 
   it("builds conversions from an image that exists", () => {
