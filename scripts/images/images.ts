@@ -25,7 +25,6 @@ export type ImageSpec =
 export type RootfsVariant = "base" | "zfs";
 
 export const DEBIAN_SCRIPT = "fixtures/make_image_bootable/debian.sh";
-export const ZFS_SCRIPT = "fixtures/make_image_bootable/zfs.sh";
 export const FAILING_SCRIPT = "fixtures/make_image_bootable/fails.sh";
 export const OVH_LIKE_SCRIPT = "fixtures/make_image_bootable/ovh-like.sh";
 
@@ -52,7 +51,7 @@ export const IMAGES: readonly ImageSpec[] = [
     name: "byolinux-debian12-zfs",
     format: "qcow2",
     fileSystem: "ext4",
-    script: ZFS_SCRIPT,
+    script: DEBIAN_SCRIPT,
     rootfs: "zfs",
   },
   { kind: "byoi", name: "byoi-debian12-raw", format: "raw", sizeMiB: 2048 },
