@@ -9,8 +9,9 @@
 # Usage: build-rootfs.sh OUT PACKAGES_TXT NODE_BINARY         the rig's harness rescue (byol-init, Node 24)
 #        build-rootfs.sh OUT PACKAGES_TXT - LEFT_OUT_TXT      a stock-like rescue: systemd and udev, no Node,
 #                                                             the packages of LEFT_OUT_TXT left out
-# ZFS: zfsutils-linux comes from Debian's contrib section (enabled here, in the build's sources only) and the
-# kernel modules from the zfs-modules package scripts/lib/zfs-kmod.sh builds once with dkms for the tree's kernel.
+# ZFS, only with BYOL_RESCUE_ZFS=1 (scripts/rescue/build.ts --zfs): zfsutils-linux comes from Debian's contrib
+# section (enabled here, in the build's sources only) and the kernel modules from the zfs-modules package
+# scripts/lib/zfs-kmod.sh builds once with dkms for the tree's kernel. Without it, zfsutils-linux is left out.
 # BYOL_DEBIAN_MIRROR overrides mmdebstrap's default mirrors (scripts/lib/debian-tree.sh).
 set -euo pipefail
 out=$1 packages=$2 node=$3 left_out=${4:-}
@@ -33,6 +34,10 @@ if [[ -n "$left_out" ]]; then
 else
   include=$(package_list "$packages")
 fi
+zfs=${BYOL_RESCUE_ZFS:-0}
+if [[ $zfs != 1 ]]; then
+  include=$(tr , '\n' <<<"$include" | grep -vx zfsutils-linux | paste -sd, -)
+fi
 step() { echo "rescue: $* (+$SECONDS s)"; }
 
 step "mmdebstrap bookworm with: $include"
@@ -42,8 +47,10 @@ debian_tree "$out/rootfs" "$include" --components=main,contrib \
   "${hooks[@]}"
 
 root=$out/rootfs
-step "ZFS kernel modules"
-bash "$here/../lib/zfs-install.sh" "$root"
+if [[ $zfs == 1 ]]; then
+  step "ZFS kernel modules"
+  bash "$here/../lib/zfs-install.sh" "$root"
+fi
 step "customizing"
 if [[ -n "$left_out" ]]; then
   bash "$here/stock-customize.sh" "$root" "$out/repo"

@@ -1,6 +1,9 @@
 // Builds the byol rescue system (Debian bookworm, Debian's kernel, Node 24) once per input change,
 // into ${BYOL_CACHE:-~/.cache/byol}/rescue/<key>/ (the stock-like flavour into rescue-stock/<key>/).
-// Run directly: node scripts/rescue/build.ts [--force] [--stock]
+// Run directly: node scripts/rescue/build.ts [--force] [--stock] [--zfs]
+// ZFS (zfsutils-linux and the zfs modules, whose one-time dkms build takes 15 to 40 minutes on 2 cores)
+// goes in only when asked: the rig's ZFS scenarios and `npm run test:vm -- --zfs` ask for it,
+// CI's tiers do not, so a cold CI run never compiles ZFS.
 import { existsSync } from "node:fs";
 import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -16,8 +19,6 @@ export const RESCUE_INPUTS = [
   "packages.txt",
   "build-rootfs.sh",
   "../lib/debian-tree.sh",
-  "../lib/zfs-kmod.sh",
-  "../lib/zfs-install.sh",
   "init.sh",
   "poweroff.sh",
   "initrd-init.sh",
@@ -27,12 +28,13 @@ export const STOCK_INPUTS = [
   "packages.txt",
   "build-rootfs.sh",
   "../lib/debian-tree.sh",
-  "../lib/zfs-kmod.sh",
-  "../lib/zfs-install.sh",
   "initrd-init.sh",
   "stock-customize.sh",
   "stock-left-out.txt",
 ];
+
+/** What a rescue with ZFS adds to the inputs. */
+export const ZFS_INPUTS = ["../lib/zfs-kmod.sh", "../lib/zfs-install.sh"];
 
 /**
  * harness: the rescue the VM tests run in (byol-init boots in seconds, Node 24 runs the test files, 9p shares).
@@ -67,12 +69,14 @@ export async function nodeBinary(): Promise<string> {
   return bin;
 }
 
-// The cache key: the build inputs plus, for the harness, the version of the Node binary that goes in.
-export async function rescueKey(node: string, flavour: RescueFlavour = "harness"): Promise<string> {
+// The cache key: the build inputs plus, for the harness, the version of the Node binary that goes in,
+// and with ZFS its scripts and a marker.
+export async function rescueKey(node: string, flavour: RescueFlavour = "harness", zfs = false): Promise<string> {
   const inputs: KeyInput[] = [];
-  for (const name of flavour === "stock" ? STOCK_INPUTS : RESCUE_INPUTS) {
+  for (const name of [...(flavour === "stock" ? STOCK_INPUTS : RESCUE_INPUTS), ...(zfs ? ZFS_INPUTS : [])]) {
     inputs.push({ name, content: await readFile(join(here, name)) });
   }
+  if (zfs) inputs.push({ name: "zfs", content: "zfsutils-linux and the zfs modules" });
   if (flavour === "harness") {
     const { stdout } = await execa(node, ["--version"]);
     inputs.push({ name: "node-version", content: stdout.trim() });
@@ -97,6 +101,8 @@ export interface EnsureOptions {
   log?: (line: string) => void;
   /** Default harness. */
   flavour?: RescueFlavour;
+  /** With ZFS (its tools and kernel modules). Default false. */
+  zfs?: boolean;
 }
 
 // Returns the cached image for the current inputs, building it first if it is missing.
@@ -104,7 +110,8 @@ export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<Rescu
   const log = opts.log ?? ((line: string) => console.error(line));
   const flavour = opts.flavour ?? "harness";
   const node = await nodeBinary();
-  const key = await rescueKey(node, flavour);
+  const zfs = opts.zfs === true;
+  const key = await rescueKey(node, flavour, zfs);
   const base = join(cacheRoot(), flavour === "stock" ? "rescue-stock" : "rescue");
   const final = join(base, key);
   if (!opts.force && existsSync(join(final, "manifest.json"))) {
@@ -115,7 +122,9 @@ export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<Rescu
   if (process.getuid?.() !== 0)
     throw new Error("rescue: building the rescue system needs root (mmdebstrap --mode=root)");
 
-  log(`rescue: building ${final} (about 2 minutes)`);
+  log(
+    `rescue: building ${final}${zfs ? " with ZFS" : ""} (about 2 minutes${zfs ? ", plus the zfs modules' dkms build the first time" : ""})`,
+  );
   const started = Date.now();
   await mkdir(base, { recursive: true });
   const tmp = join(base, `.tmp-${key.slice(0, 12)}-${process.pid}`);
@@ -126,6 +135,7 @@ export async function ensureRescueImage(opts: EnsureOptions = {}): Promise<Rescu
     const child = execa("bash", [join(here, "build-rootfs.sh"), tmp, join(here, "packages.txt"), ...args], {
       all: true,
       buffer: false,
+      env: { BYOL_RESCUE_ZFS: zfs ? "1" : "0" },
     });
     child.all?.on("data", (b: Buffer) => {
       for (const line of b.toString().split("\n")) if (line.trim()) log(`  ${line}`);
@@ -165,8 +175,13 @@ async function pruneOldBuilds(base: string, keep: string): Promise<void> {
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    options: { force: { type: "boolean", default: false }, stock: { type: "boolean", default: false } },
+    options: {
+      force: { type: "boolean", default: false },
+      stock: { type: "boolean", default: false },
+      zfs: { type: "boolean", default: false },
+    },
   });
-  const image = await ensureRescueImage({ force: values.force, flavour: values.stock ? "stock" : "harness" });
+  const flavour = values.stock ? "stock" : "harness";
+  const image = await ensureRescueImage({ force: values.force, flavour, zfs: values.zfs });
   console.log(image.dir);
 }

@@ -13,7 +13,7 @@ import { type Fleet, parseFleet } from "./fleet-inventory.ts";
 import { prepare } from "./prepare.ts";
 import { runReplay } from "./replay.ts";
 import { runScenario } from "./run.ts";
-import { parseScenario, type Scenario } from "./scenario.ts";
+import { needsZfs, parseScenario, type Scenario } from "./scenario.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const scenariosDir = join(repo, "fixtures", "scenarios");
@@ -87,8 +87,15 @@ async function main(): Promise<number> {
   for (const f of new Set(fleetFiles)) fleets.push(parseFleet(await readFile(f, "utf8"), f));
   const scenarios = await loadScenarios([...new Set(files)]);
 
-  const fleetImages = (await Promise.all(fleets.map((f) => fleetScenarios(f)))).flat().map((s) => s.image);
-  await prepare([...scenarios.map((s) => s.image), ...fleetImages], repo, say);
+  const fleetScenarioList = (await Promise.all(fleets.map((f) => fleetScenarios(f)))).flat();
+  const all = [...scenarios, ...fleetScenarioList];
+  // the rescue with ZFS is built (once) only when a scenario needs it
+  await prepare(
+    all.map((s) => s.image),
+    repo,
+    say,
+    all.some((s) => needsZfs(s)),
+  );
   const verdicts = [];
   for (const scenario of scenarios) {
     const outDir =

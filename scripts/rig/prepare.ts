@@ -89,7 +89,12 @@ async function sweepBuilds(log: (line: string) => void): Promise<void> {
 }
 
 // Ensures the rescue system, the images and the bundle; an interrupt meanwhile cleans up and exits 130/143.
-export async function prepare(images: readonly string[], repo: string, log: (line: string) => void): Promise<void> {
+export async function prepare(
+  images: readonly string[],
+  repo: string,
+  log: (line: string) => void,
+  zfs = false, // a scenario needs the rescue with ZFS
+): Promise<void> {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -100,7 +105,7 @@ export async function prepare(images: readonly string[], repo: string, log: (lin
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    await ensureRescueImage({ flavour: "stock", log });
+    await ensureRescueImage({ flavour: "stock", log, zfs });
     for (const name of new Set(images)) if (!isImagePath(name)) await ensureImage(name, { log });
     await ensureBundle(repo, log);
   } finally {

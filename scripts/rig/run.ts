@@ -23,7 +23,7 @@ import { type ExpectedSystem, expectedSystem } from "./expected.ts";
 import { serveFolder, serveImage } from "./image-server.ts";
 import { diskChecks, exitChecks, makeVerdict, parseResult, type Verdict } from "./outcome.ts";
 import { REPORT_FILE, recordChecks } from "./records.ts";
-import { type Scenario, substitute } from "./scenario.ts";
+import { needsZfs, type Scenario, substitute } from "./scenario.ts";
 import { scenarioImage } from "./scenario-image.ts";
 import { RIG_AUTHORIZATION, reinstallForm, withRigSecrets } from "./secrets.ts";
 import { type StatusPoll, startStatusPoll } from "./status-poll.ts";
@@ -85,7 +85,7 @@ async function runPhases(opts: RunOptions, timings: Record<string, number>, chec
   const { scenario, outDir, log } = opts;
   const { machine } = scenario;
   let t = Date.now();
-  const rescueImage = await ensureRescueImage({ flavour: "stock", log });
+  const rescueImage = await ensureRescueImage({ flavour: "stock", log, zfs: needsZfs(scenario) });
   const image = await scenarioImage(scenario.image, log);
   const byol = await ensureExecutable(repo, log);
   const keyDir = join(outDir, "ssh");

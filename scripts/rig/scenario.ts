@@ -102,3 +102,13 @@ export function substitute(request: unknown, values: Substitutions): unknown {
   };
   return walk(request, "");
 }
+
+// A scenario whose request puts a file system on ZFS needs the rescue with ZFS (scripts/rescue/build.ts --zfs).
+export function needsZfs(scenario: Pick<Scenario, "request">): boolean {
+  const storage = scenario.request["storage"];
+  if (!Array.isArray(storage)) return false;
+  return storage.some((group) => {
+    const layout = (group as { partitioning?: { layout?: unknown } })?.partitioning?.layout;
+    return Array.isArray(layout) && layout.some((entry) => (entry as { fileSystem?: unknown })?.fileSystem === "zfs");
+  });
+}

@@ -1,5 +1,7 @@
-// npm run test:vm [-- [--no-build] [--extended] <substring>...]: boots one rescue VM as test/vm/machine.json describes and runs
-// every test/vm/**/*.vmtest.ts inside it with node --test, the repo mounted read-only at /opt/byol.
+// npm run test:vm [-- [--no-build] [--extended] [--zfs] <substring>...]: boots one rescue VM as test/vm/machine.json
+// describes and runs every test/vm/**/*.vmtest.ts inside it with node --test, the repo mounted read-only at /opt/byol.
+// --zfs boots the rescue with ZFS (built once; its zfs modules' first dkms build is long), where
+// test/vm/zfs.vmtest.ts runs instead of skipping: npm run test:vm -- --zfs zfs
 import { existsSync } from "node:fs";
 import { glob } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -16,7 +18,11 @@ const say = (line: string) => console.error(`test:vm: ${line}`);
 
 async function main(): Promise<number> {
   const { values, positionals: filters } = parseArgs({
-    options: { "no-build": { type: "boolean", default: false }, extended: { type: "boolean", default: false } },
+    options: {
+      "no-build": { type: "boolean", default: false },
+      extended: { type: "boolean", default: false },
+      zfs: { type: "boolean", default: false },
+    },
     allowPositionals: true,
   });
   const files: string[] = [];
@@ -31,7 +37,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const image = await ensureRescueImage({ log: say });
+  const image = await ensureRescueImage({ log: say, zfs: values.zfs });
   const bundle = join(repo, "dist", "byol.mjs");
   // The tests run the bundle, so it is rebuilt each run: a stale one would test old code.
   if (!values["no-build"]) {

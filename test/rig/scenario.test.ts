@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseScenario, substitute } from "../../scripts/rig/scenario.ts";
+import { RESCUE_INPUTS, rescueKey, STOCK_INPUTS, ZFS_INPUTS } from "../../scripts/rescue/build.ts";
+import { needsZfs, parseScenario, substitute } from "../../scripts/rig/scenario.ts";
 
 // "${NAME}" without a template literal
 const ph = (name: string) => ["$", "{", name, "}"].join("");
@@ -114,4 +115,33 @@ describe("fixtures/scenarios", () => {
       substitute(s.request, values);
     });
   }
+});
+
+describe("the rescue with ZFS only where a scenario needs it", () => {
+  const dir = join(import.meta.dirname, "..", "..", "fixtures", "scenarios");
+  const scenario = (name: string) => parseScenario(readFileSync(join(dir, `${name}.json`), "utf8"), name);
+
+  it("ZFS scenarios need it; CI's scenarios and the other non-ZFS ones do not", () => {
+    for (const name of ["uefi-zfs-data-mirror", "bios-zfs-raidz1", "uefi-zfs-root"])
+      assert.ok(needsZfs(scenario(name)), name);
+    for (const name of [
+      "bad-checksum",
+      "uefi-raid1-default",
+      "bios-single-ext4",
+      "uefi-raid5-xfs-lvm",
+      "byoi-uefi-raw",
+    ]) {
+      assert.equal(needsZfs(scenario(name)), false, name);
+    }
+  });
+
+  it("the ZFS rescue has its own cache key; the plain one does not depend on the ZFS scripts", async () => {
+    const node = process.execPath;
+    for (const flavour of ["harness", "stock"] as const) {
+      assert.notEqual(await rescueKey(node, flavour, false), await rescueKey(node, flavour, true), flavour);
+    }
+    const inputs = [...RESCUE_INPUTS, ...STOCK_INPUTS];
+    for (const zfsScript of ZFS_INPUTS)
+      assert.ok(!inputs.includes(zfsScript), `${zfsScript} is not a plain rescue input`);
+  });
 });

@@ -27,7 +27,7 @@ import {
 
 const TIMEOUT = 15 * 60_000;
 const HAS_ZFS = SKIP === false && sh("zpool", ["version"]).status === 0 && sh("modprobe", ["zfs"]).status === 0;
-const SKIP_ZFS = SKIP || (HAS_ZFS ? false : "the rescue has no ZFS (zpool, module zfs)");
+const SKIP_ZFS = SKIP || (HAS_ZFS ? false : "the rescue has no ZFS (zpool, module zfs): npm run test:vm -- --zfs zfs");
 
 // "/" ext4 on the first disk, "/data" a ZFS mirror over both disks of the group.
 const storage = [
