@@ -9,11 +9,11 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildTestImage } from "../../../fixtures/images/test-image.ts";
-import { gptImage } from "../../support/byoi-images.ts";
+import { gptImage, readBytes } from "../../support/byoi-images.ts";
 import {
   AUTH,
   assertClean,
@@ -22,6 +22,7 @@ import {
   diskGroup,
   exclusive,
   raidLvmStorage,
+  requestIn,
   SKIP,
   scrub,
   sh,
@@ -132,7 +133,7 @@ async function killAndClean(name: string, kind: string, disks: string[], body: o
     else {
       for (const disk of disks) {
         assert.deepEqual(
-          readAt(disk, MARKER_AT, MARKER.length),
+          readBytes(disk, MARKER_AT, MARKER.length),
           MARKER,
           `${disk} untouched after a kill in ${killedAt}`,
         );
@@ -145,19 +146,10 @@ async function killAndClean(name: string, kind: string, disks: string[], body: o
 
 // step id -> kind, from `byol plan --json` of the same request on this machine
 function stepKinds(dir: string, body: object): Map<string, string> {
-  mkdirSync(dir, { recursive: true });
-  const plan = sh(process.execPath, [BYOL, "plan", "--json", "--request", requestFile(dir, body)]);
+  const plan = sh(process.execPath, [BYOL, "plan", "--json", "--request", requestIn(dir, body)]);
   assert.equal(plan.status, 0, `byol plan: ${plan.stderr}`);
   const steps = (JSON.parse(plan.stdout) as { steps: { id: string; kind: string }[] }).steps;
   return new Map(steps.map((s) => [s.id, s.kind]));
-}
-
-function requestFile(dir: string, body: object): string {
-  const file = join(dir, "plan-request.json");
-  const fd = openSync(file, "w", 0o600);
-  writeSync(fd, JSON.stringify(body));
-  closeSync(fd);
-  return file;
 }
 
 function url(name: string): string {
@@ -172,17 +164,6 @@ function writeAt(disk: string, at: number, data: Buffer): void {
   const fd = openSync(disk, "r+");
   try {
     writeSync(fd, data, 0, data.length, at);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readAt(disk: string, at: number, length: number): Buffer {
-  const fd = openSync(disk, "r");
-  try {
-    const b = Buffer.alloc(length);
-    readSync(fd, b, 0, length, at);
-    return b;
   } finally {
     closeSync(fd);
   }
