@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { UDEV_QUEUE } from "./disk/release-holders.ts";
 import { resetPartitionTables } from "./disk/reset-tables.ts";
 import { CommandError } from "./errors.ts";
 import { isAlive } from "./exec/alive.ts";
@@ -75,6 +76,15 @@ export async function cleanup(
     }
   };
   const disks = state?.targetDisks ?? [];
+  // A run killed while it had udev's queue stopped (releasing arrays) leaves every later event
+  // queued: settle never returns and LVM waits forever for its udev cookies. Started first, so the
+  // events it held (an array udev re-assembles) happen before the arrays are looked for.
+  if (state?.udev?.includes(UDEV_QUEUE)) {
+    await release("udev's stopped event queue", async () => {
+      await ctx.runner.run(["udevadm", "control", "--start-exec-queue"], RUN);
+      await ctx.runner.run(["udevadm", "settle", "--timeout=60"], { ...RUN, okExitCodes: [0, 1] });
+    });
+  }
   const mounts = parseMounts(readOr(opts.mountsFile ?? "/proc/self/mounts"));
   for (const target of left.mountsToRelease(mounts, opts.mountRoots ?? left.RUN_MOUNT_ROOTS, state?.mounts)) {
     await release(`mount ${target}`, () => umount(ctx, target));
@@ -204,6 +214,7 @@ function afterCleanup(state: SavedRunState, failed: string[], tablesReset: boole
     loop: keep("loop", state.loop),
     lvm: keep("lvm", state.lvm),
     zpool: keep("zpool", state.zpool ?? []),
+    udev: failed.includes("udev's stopped event queue") ? (state.udev ?? []) : [],
     ...(tablesReset !== undefined && { tablesReset }),
   };
 }

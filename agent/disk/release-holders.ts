@@ -26,7 +26,7 @@ export interface ReleaseOptions {
 export const HOLDERS_LSBLK = ["lsblk", "-J", "-p", "-o", "NAME,TYPE,FSTYPE,LABEL,MOUNTPOINTS"] as const;
 
 export async function releaseHolders(
-  ctx: Pick<RunContext, "runner" | "log">,
+  ctx: Pick<RunContext, "runner" | "log"> & Partial<Pick<RunContext, "held">>,
   disks: readonly string[],
   options: RunOptions,
   release: ReleaseOptions | (() => void) = {},
@@ -53,7 +53,9 @@ export async function releaseHolders(
 
   beforeFirstWrite();
   // A stopped array's members still carry its superblock, and udev re-assembles them on the
-  // event the stop itself causes. Its queue waits until the superblocks are gone.
+  // event the stop itself causes. Its queue waits until the superblocks are gone. Recorded first:
+  // a run killed in between leaves the queue stopped, and `byol cleanup` starts it again.
+  ctx.held?.hold("udev", UDEV_QUEUE);
   await run(["udevadm", "control", "--stop-exec-queue"]);
   try {
     for (const md of holders.arrays) {
@@ -72,10 +74,14 @@ export async function releaseHolders(
     }
   } finally {
     await ctx.runner.run(["udevadm", "control", "--start-exec-queue"], { ...options, ignoreAbort: true });
+    ctx.held?.drop("udev", UDEV_QUEUE);
   }
   await settle(ctx, options.step);
   return holders;
 }
+
+// The held value while udev's event queue is stopped.
+export const UDEV_QUEUE = "exec-queue";
 
 export async function readMdstat(): Promise<string> {
   try {

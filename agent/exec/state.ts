@@ -23,6 +23,7 @@ export interface SavedRunState {
   loop: string[];
   lvm: string[];
   zpool: string[]; // ZFS pools the run created (imported); absent in state files of older byol
+  udev?: string[]; // ["exec-queue"] while the run has udev's event queue stopped; absent in older files
   finished?: { ok: boolean; exitCode: number };
   tablesReset?: boolean; // set once cleanup (or install) reset the target disks' tables
   byol?: ByolVersion; // the byol that runs the install
@@ -75,7 +76,7 @@ export function readRunState(dir = defaultRunDir()): SavedRunState | undefined {
   return state;
 }
 
-const HELD_KINDS = ["mounts", "nbd", "md", "loop", "lvm", "zpool"] as const satisfies readonly HeldKind[];
+const HELD_KINDS = ["mounts", "nbd", "md", "loop", "lvm", "zpool", "udev"] as const satisfies readonly HeldKind[];
 
 // Checked by hand, not with zod: `byol status` reads this file and is polled, so it loads no
 // schema library. Each problem names the field.
@@ -130,6 +131,7 @@ export class RunStateStore implements Held {
       loop: [],
       lvm: [],
       zpool: [],
+      udev: [],
     });
   }
 
@@ -148,11 +150,13 @@ export class RunStateStore implements Held {
   }
 
   hold(kind: HeldKind, value: string): void {
-    if (!this.#state[kind].includes(value)) this.update({ [kind]: [...this.#state[kind], value] });
+    const now = this.#state[kind] ?? [];
+    if (!now.includes(value)) this.update({ [kind]: [...now, value] });
   }
 
   drop(kind: HeldKind, value: string): void {
-    if (this.#state[kind].includes(value)) this.update({ [kind]: this.#state[kind].filter((v) => v !== value) });
+    const now = this.#state[kind] ?? [];
+    if (now.includes(value)) this.update({ [kind]: now.filter((v) => v !== value) });
   }
 
   finish(ok: boolean, exitCode: number): void {

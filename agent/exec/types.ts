@@ -57,9 +57,10 @@ export interface EventSink {
   emit(event: StepEvent): void;
 }
 
-// What a run holds (mounts, nbd connections, md arrays, loop devices, active VGs),
-// recorded in /run/byol/current.json so `byol cleanup` can release what a killed run left.
-export type HeldKind = "mounts" | "nbd" | "md" | "loop" | "lvm" | "zpool";
+// What a run holds (mounts, nbd connections, md arrays, loop devices, active VGs, ZFS pools, and
+// "exec-queue" under "udev" while it has udev's event queue stopped), recorded in
+// /run/byol/current.json so `byol cleanup` can release what a killed run left.
+export type HeldKind = "mounts" | "nbd" | "md" | "loop" | "lvm" | "zpool" | "udev";
 
 export interface Held {
   hold(kind: HeldKind, value: string): void;

@@ -1,4 +1,4 @@
-// npm run test:vm [-- [--no-build] [--extended] [--zfs] <substring>...]: boots one rescue VM as test/vm/machine.json
+// npm run test:vm [-- [--no-build] [--extended] [--zfs] [--name REGEX] <substring>...]: boots one rescue VM as test/vm/machine.json
 // describes and runs every test/vm/**/*.vmtest.ts inside it with node --test, the repo mounted read-only at /opt/byol.
 // --zfs boots the rescue with ZFS (built once; its zfs modules' first dkms build is long), where
 // test/vm/zfs.vmtest.ts runs instead of skipping: npm run test:vm -- --zfs zfs
@@ -22,6 +22,8 @@ async function main(): Promise<number> {
       "no-build": { type: "boolean", default: false },
       extended: { type: "boolean", default: false },
       zfs: { type: "boolean", default: false },
+      // only the tests whose name matches (node --test-name-pattern), e.g. --name 'attach|copy'
+      name: { type: "string" },
     },
     allowPositionals: true,
   });
@@ -59,8 +61,9 @@ async function main(): Promise<number> {
     logicalBlockSize,
     ...(bus === "usb" && { removable: true }),
   }));
+  const names = values.name === undefined ? [] : [`--test-name-pattern=${values.name}`];
   const env = [`BYOL_VM=1`, `BYOL_VM_FIRMWARE=${machine.firmware}`, `BYOL_VM_DISKS=${JSON.stringify(disks)}`];
-  const command = `cd /opt/byol && ${commandLine(["env", ...env, "node", "--test", "--test-reporter=spec", ...files])}`;
+  const command = `cd /opt/byol && ${commandLine(["env", ...env, "node", "--test", "--test-reporter=spec", ...names, ...files])}`;
   say(`running ${files.length} file(s) in the VM: ${files.join(" ")}`);
   const started = Date.now();
   const result = await vm.exec(command, {

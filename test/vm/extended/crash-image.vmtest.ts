@@ -173,6 +173,9 @@ function writeAt(disk: string, at: number, data: Buffer): void {
 function diagnosis(): string {
   const script = [
     "echo '# processes'; ps -eo pid,ppid,stat,wchan:28,args | grep -v ' \\[' | tail -n 40",
+    "echo '# blocked tasks'; ps -eo pid,stat,wchan:28,args | awk '$2 ~ /D/'",
+    "echo '# udevd'; for p in $(pidof systemd-udevd); do echo \"pid $p\"; ls -l /proc/$p/fd 2>&1 | grep -v -e socket -e pipe -e anon_inode -e /dev/null; done",
+    "echo '# flock and posix locks'; cat /proc/locks",
     "echo '# /run/udev'; ls -la /run/udev",
     "echo '# nbd'; for n in /sys/block/nbd*; do [ -e $n/pid ] && echo \"$n pid $(cat $n/pid)\"; done",
     "echo '# loop'; losetup -a",
