@@ -10,6 +10,7 @@ export interface RescueFacts {
   devEntries: ReadonlySet<string>; // names present directly in `dev`: fd, stdin, pts, shm, disk, …
   devPtsMounted: boolean; // `${dev}/pts` is a devpts mount
   efivars: boolean; // /sys/firmware/efi/efivars exists (booted with UEFI)
+  mdstat: boolean; // /proc/mdstat exists (the md module is loaded)
   run: boolean; // /run is a directory
 }
 
@@ -21,7 +22,9 @@ export type ChrootAction =
   | { kind: "mount"; fstype: "devpts" | "tmpfs"; target: string; options: string }
   | { kind: "dev-mkdir"; target: string }
   | { kind: "dev-symlink"; target: string; link: string }
-  | { kind: "disk-links"; target: string };
+  | { kind: "disk-links"; target: string }
+  // a kernel module loaded so that `target` exists in the chroot's /proc; nothing to undo
+  | { kind: "kernel-module"; module: string; target: string };
 
 // The links systemd creates in /dev on every boot (tmpfiles' static nodes; bash and many
 // scripts need them).
@@ -58,6 +61,10 @@ export function planChroot(facts: RescueFacts): ChrootAction[] {
       { kind: "disk-links", target: "/dev/disk" },
     );
   }
+  // A Debian system with mdadm has /proc/mdstat (its initramfs loads md), and scripts rely on it:
+  // Debian's `mkconf`, which OVH's own make_image_bootable.sh runs under `set -e`, exits 1 without it.
+  // A rescue that never saw an array (one disk, no RAID) has not loaded md: it is loaded here.
+  if (!facts.mdstat) actions.push({ kind: "kernel-module", module: "md_mod", target: "/proc/mdstat" });
   actions.push({ kind: "bind", source: "/proc", target: "/proc" }, { kind: "bind", source: "/sys", target: "/sys" });
   if (facts.efivars) {
     const efivars = "/sys/firmware/efi/efivars";

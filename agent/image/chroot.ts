@@ -58,6 +58,7 @@ export async function rescueFacts(dev: string): Promise<RescueFacts> {
     devEntries: new Set(await readdir(dev)),
     devPtsMounted: mountinfo.split("\n").some((line) => isMountOf(line, devPts, "devpts")),
     efivars: existsSync("/sys/firmware/efi/efivars"),
+    mdstat: existsSync("/proc/mdstat"),
     run: await lstat("/run").then(
       (st) => st.isDirectory(),
       () => false,
@@ -108,6 +109,18 @@ async function perform(
       for (const link of diskLinks(lsblk.stdout, blkid.stdout)) {
         await mkdir(join(base, link.dir), { recursive: true });
         await symlink(linkTarget(link), join(base, link.dir, link.name));
+      }
+      return undefined;
+    }
+    case "kernel-module": {
+      // Best effort: without it the script runs as before, and this says why it may fail.
+      const why = await ctx.runner.run(["modprobe", action.module], { step, okExitCodes: [0, 1] }).then(
+        (r) => (r.exitCode === 0 ? undefined : r.stderr.trim() || `exit ${r.exitCode}`),
+        (error: unknown) => (error as Error).message,
+      );
+      if (why !== undefined) {
+        const message = `modprobe ${action.module}: ${why}; the script sees no ${action.target}`;
+        ctx.events.emit({ step, phase: "log", level: "warn", message });
       }
       return undefined;
     }

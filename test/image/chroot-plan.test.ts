@@ -10,6 +10,7 @@ const booted: RescueFacts = {
   devEntries: new Set(["fd", "stdin", "stdout", "stderr", "pts", "shm", "disk", "null", "vda"]),
   devPtsMounted: true,
   efivars: true,
+  mdstat: true,
   run: true,
 };
 // The rig's old rescue: a custom init, devtmpfs with no links, no udev, no devpts, BIOS.
@@ -18,6 +19,7 @@ const bare: RescueFacts = {
   devEntries: new Set(["null", "vda"]),
   devPtsMounted: false,
   efivars: false,
+  mdstat: false,
   run: false,
 };
 
@@ -57,6 +59,7 @@ test("a bare rescue: fd and std* links, devpts, /dev/shm, by-* links and /run ar
     "dev-mkdir /dev/disk",
     "tmpfs /dev/disk",
     "disk-links /dev/disk",
+    "kernel-module /proc/mdstat",
     "bind /proc /proc",
     "bind /sys /sys",
     "tmpfs /run",
@@ -93,6 +96,14 @@ test("/dev is bound first and nothing of /dev comes after /proc: the links point
   const lastDev = plan.findLastIndex((a) => a.target.startsWith("/dev"));
   const proc = plan.findIndex((a) => a.target === "/proc");
   assert.ok(lastDev < proc);
+});
+
+test("the md module is loaded only when the rescue has no /proc/mdstat (Debian's mkconf fails without it)", () => {
+  const md = (facts: RescueFacts) => planChroot(facts).filter((a) => a.kind === "kernel-module");
+  assert.deepEqual(md({ ...booted, mdstat: false }), [
+    { kind: "kernel-module", module: "md_mod", target: "/proc/mdstat" },
+  ]);
+  assert.deepEqual(md(booted), []);
 });
 
 test("binds are slaves (no propagation back into the rescue), mounts carry their options", () => {
