@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildTestImage } from "../../../fixtures/images/test-image.ts";
@@ -88,6 +88,17 @@ describe("SIGKILL at the start of each image step kind, then byol cleanup", { sk
     });
   }
 
+  // The kill as it lands under load: after qemu-nbd was started (it forks a server that outlives byol)
+  // and while it connects the image and the kernel reads its partition table.
+  it("byolinux_64: killed while qemu-nbd connects the image", { timeout: TIMEOUT }, async () => {
+    const disks = diskGroup(1).slice(0, 2);
+    const body = {
+      ...secretRequest(url("image.qcow2"), sha512("image.qcow2"), "vm-crash-nbd-connect"),
+      storage: RAID_LVM,
+    };
+    await killAndClean("byolinux-nbd-connect", "attach", disks, body, whenRunning(/^qemu-nbd\0.*--connect=/));
+  });
+
   for (const kind of BYOI_KINDS) {
     it(`byoi_64 raw, streamed: killed as ${kind} starts`, { timeout: TIMEOUT }, async () => {
       const disks = diskGroup(1).slice(0, 1);
@@ -103,7 +114,42 @@ describe("SIGKILL at the start of each image step kind, then byol cleanup", { sk
   }
 });
 
-async function killAndClean(name: string, kind: string, disks: string[], body: object): Promise<void> {
+// When to kill, once the step has started: at once, or when `when` says so (polled every 5 ms).
+type Trigger = (kill: () => void) => void;
+const AT_ONCE: Trigger = (kill) => kill();
+
+// A trigger that kills as soon as a process whose NUL-separated argv matches `pattern` runs (or after a minute).
+function whenRunning(pattern: RegExp): Trigger {
+  return (kill) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (Date.now() - started > 60_000 || runningArgv().some((argv) => pattern.test(argv))) {
+        clearInterval(timer);
+        kill();
+      }
+    }, 5);
+  };
+}
+
+function runningArgv(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      out.push(readFileSync(`/proc/${pid}/cmdline`, "latin1"));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+async function killAndClean(
+  name: string,
+  kind: string,
+  disks: string[],
+  body: object,
+  trigger: Trigger = AT_ONCE,
+): Promise<void> {
   await exclusive(async () => {
     scrub(disks);
     for (const disk of disks) writeAt(disk, MARKER_AT, MARKER);
@@ -115,7 +161,7 @@ async function killAndClean(name: string, kind: string, disks: string[], body: o
       const step = String(event["step"]);
       if (killedAt === undefined && event["phase"] === "start" && kinds.get(step) === kind) {
         killedAt = step;
-        kill("SIGKILL");
+        trigger(() => kill("SIGKILL"));
       }
     });
     assert.ok(killedAt, `the run reached its ${kind} step; exit ${run.code}; stderr: ${run.stderr}`);
