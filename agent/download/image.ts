@@ -267,6 +267,7 @@ async function inParts(s: Settings, p: Progress, first: ImageResponse, dispatche
     open: (headers, signal) => open(s, dispatcher, headers, signal),
     transient: (e) => transient(s, e),
     warn: (message) => warn(s, message),
+    info: (message) => s.events.emit({ step: s.step, phase: "log", level: "info", message }),
     ...(s.signal !== undefined && { signal: s.signal }),
   });
   const report = (bytes: number, t: number | null) =>

@@ -1,7 +1,8 @@
 // Whether the link, not this machine, limits a download: neither the thread that receives (the
 // main thread) nor the hash worker nor the machine's processors together (`machine`: a server on
-// the same machine, other work) were busy for as much as `busy` of the time over the last two
-// calls' worth of time (the first call only starts the clock: it leaves the start-up out). Only
+// the same machine, other work) were busy for as much as `busy` of the time in each of the last
+// `windows` windows between calls (the first call only starts the clock, and the first window, the
+// start-up, is left out). Only
 // then do more connections pay; when a thread is busy they add work to it (measured on loopback:
 // 8 connections took 2× the wall time and 1.7× the CPU of one, most of it garbage collection).
 
@@ -20,21 +21,29 @@ export const BUSY = 0.35;
 // its processors idle, a server on the same machine or other work does not starve the download.
 export const MACHINE_BUSY = 0.6;
 
-// `threads` each with its own bound (default BUSY).
-export function linkBound(threads: (Utilized | [Utilized, number])[], busy = BUSY): () => boolean {
+// How many of the last windows (the time between two calls) must each have been calm. One calm
+// stretch is not enough: on a fast link the download also pauses now and then (a collection, the
+// server's own pause), and a split it did not need made a loopback download 2× slower (measured).
+export const WINDOWS = 4;
+
+// `threads` each with its own bound (default BUSY): true when, in each of the last `windows`
+// windows, every thread was busy less than its bound.
+export function linkBound(threads: (Utilized | [Utilized, number])[], busy = BUSY, windows = WINDOWS): () => boolean {
   const sources = threads.map((t) => (Array.isArray(t) ? t : ([t, busy] as const)));
   const marks: EventLoopUtilization[][] = [];
-  return () => {
-    marks.push(sources.map(([t]) => t.eventLoopUtilization()));
-    if (marks.length < 3) return false;
-    const from = marks.shift()!;
-    const now = marks.at(-1)!;
-    return now.every((u, i) => {
+  const calm = (from: EventLoopUtilization[], to: EventLoopUtilization[]) =>
+    to.every((u, i) => {
       const active = u.active - from[i]!.active;
       const idle = u.idle - from[i]!.idle;
-      // a thread asleep through the windows may report nothing yet: idle
+      // a thread asleep through the window may report nothing yet: idle
       return active + idle <= 0 || active / (active + idle) < sources[i]![1];
     });
+  return () => {
+    marks.push(sources.map(([t]) => t.eventLoopUtilization()));
+    // the first call only starts the clock; then the first window is left out (the start-up)
+    if (marks.length < windows + 2) return false;
+    marks.shift();
+    return marks.every((m, k) => k === 0 || calm(marks[k - 1]!, m));
   };
 }
 

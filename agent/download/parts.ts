@@ -49,6 +49,7 @@ export interface PartsOptions {
   open(headers: Record<string, string>, signal: AbortSignal): Promise<ImageResponse>;
   transient(e: unknown): unknown; // a network error -> TransientError, anything else as it is
   warn(message: string): void;
+  info?(message: string): void; // the split, and its undoing
   signal?: AbortSignal;
   splitAfterMs?: number; // how often the one connection is judged; 0: split at once (default)
   shouldSplit?: () => boolean; // called every splitAfterMs while on one connection; default: yes
@@ -161,7 +162,10 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
   const connection = async (id: number, first?: ImageResponse) => {
     try {
       if (first !== undefined) await fetchPart(next++, first);
-      while (!signal.aborted && next < parts.length && id < allowed) await fetchPart(next++);
+      while (!signal.aborted && next < parts.length && id < allowed) {
+        if (allowed === 1) coalesce();
+        await fetchPart(next++);
+      }
     } catch (e) {
       failure ??= e;
       controller.abort();
@@ -172,6 +176,14 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
   };
 
   let allowed = o.connections;
+  // Once the split is undone, the parts nobody has taken yet become one, fetched with one request:
+  // part by part, one connection pays a request and TCP's slow start every part (measured: 2×
+  // the wall time of one connection on loopback).
+  const coalesce = () => {
+    if (next >= parts.length - 1) return;
+    parts[next]!.end = o.total;
+    parts.length = next + 1;
+  };
   const connections = [connection(0, o.first)];
   // The rest of the image from the part boundary after what the first connection has, in parts
   // for the other connections. Too late when the first connection is already in its last part.
@@ -183,7 +195,9 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
     for (let start = end; start < o.total; start += partBytes) {
       parts.push({ start, end: Math.min(o.total, start + partBytes), received: 0, queue: [], queued: 0 });
     }
-    for (let c = 1; c < Math.min(o.connections, parts.length); c++) connections.push(connection(c));
+    const opened = Math.min(o.connections, parts.length);
+    for (let c = 1; c < opened; c++) connections.push(connection(c));
+    o.info?.(`the link is the limit: ${opened} connections from byte ${end}, in parts of ${partBytes} bytes`);
   };
   // The judge: every splitAfterMs, while on one connection, asks shouldSplit. After a split it
   // checks that the connections together bring the bytes clearly faster than the one did (over
@@ -212,7 +226,11 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
       clearInterval(judge);
       const from = ticks[splitAt + 1]!;
       const after = (now.got - from.got) / Math.max(1, now.at - from.at);
-      if (after < GAIN * before) allowed = 1;
+      if (after < GAIN * before) {
+        allowed = 1;
+        const rate = (v: number) => `${Math.round(v / 1e3)} MB/s`;
+        o.info?.(`back to one connection: together ${rate(after)}, one alone ${rate(before)}`);
+      }
     }, o.splitAfterMs);
     judge.unref();
   }

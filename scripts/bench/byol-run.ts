@@ -1,7 +1,8 @@
 // One byol download, run in a child process by the benchmark so that its peak RSS is its own.
 // Usage: node byol-run.ts URL DEST [md5|sha1|sha256|sha512|none] [EXPECTED_HEX] [CONNECTIONS]
-// Prints one JSON line: { ms, bytes, digest, maxRssKiB, threads } where threads is the CPU
-// time (ms) of each busy thread: main, hash worker, libuv pool (the file writes).
+// Prints one JSON line: { ms, bytes, digest, maxRssKiB, threads, notes } where threads is the CPU
+// time (ms) of each busy thread: main, hash worker, libuv pool (the file writes), and notes the
+// download's info lines (a split into several connections, its undoing).
 
 import { readdirSync, readFileSync } from "node:fs";
 import { downloadImage } from "../../agent/download/image.ts";
@@ -25,17 +26,24 @@ function threadCpu(): Record<string, number> {
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
 }
 
+const notes: string[] = [];
 const start = performance.now();
 const result = await downloadImage({
   url,
   headers: {},
   destination,
   limitBytes: 64 * 1024 ** 3,
-  events: { emit: () => {} },
+  events: {
+    emit: (e) => {
+      if (e.phase === "log") notes.push(`${Math.round(performance.now() - start)} ms: ${e.message}`);
+    },
+  },
   ...(checksum === undefined ? {} : { checksum }),
   ...(connections === undefined ? {} : { connections: Number(connections) }),
 });
 const ms = performance.now() - start;
 const maxRssKiB = process.resourceUsage().maxRSS;
 const threads = threadCpu();
-process.stdout.write(`${JSON.stringify({ ms, bytes: result.bytes, digest: result.digest, maxRssKiB, threads })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms, bytes: result.bytes, digest: result.digest, maxRssKiB, threads, notes })}\n`,
+);

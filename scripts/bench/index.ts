@@ -16,7 +16,7 @@ import { bundleRunner, cacheDir, digestOf, ensureImage, SIZE } from "./fixture.t
 import { type RawRow, rawStreamBench } from "./raw-stream.ts";
 import { startServer } from "./servers.ts";
 import { startupBench } from "./startup.ts";
-import { type Timing, timed } from "./timed.ts";
+import { notesOf, type Timing, timed } from "./timed.ts";
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ const dir = cacheDir();
 const big = await ensureImage(dir);
 const load = loadavg()[0]!;
 if (values["only-raw"]) {
-  printRaw(await rawStreamBench({ dir, source: big, runs, loop: values.loop }));
+  printRaw(await rawStreamBench({ dir, source: big, runs, loop: values.loop, log }));
   process.exit(0);
 }
 const small = await prefix(big, CAPPED_SIZE);
@@ -96,6 +96,7 @@ async function section(file: string, cap?: number): Promise<Section> {
         const t = await timed(row.argv);
         if (!t.stdout.includes(row.expect)) throw new Error(`${row.name}: wrong digest: ${t.stdout}`);
         results.get(row.name)!.push(t);
+        for (const note of notesOf(row.name, t)) log(note);
         await rm(OUT, { force: true });
       }
     }
@@ -132,7 +133,7 @@ if (!values.json) printSection(uncapped);
 const capped = await section(small, CAP);
 if (!values.json) printSection(capped);
 await rm(SHM, { recursive: true, force: true });
-const raw = await rawStreamBench({ dir, source: big, runs, loop: values.loop });
+const raw = await rawStreamBench({ dir, source: big, runs, loop: values.loop, log });
 if (!values.json) printRaw(raw);
 const startup = await startupBench(dir);
 

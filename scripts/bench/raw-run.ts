@@ -5,7 +5,7 @@
 // same pass, and writes the first MiB after the checksum matched. The run's journal, events, state
 // and run record go to a temporary run dir.
 // Usage: node raw-run.ts URL TARGET TARGET_BYTES SHA512_HEX [CONNECTIONS]
-// Prints one JSON line: { ms, bytes, digest, maxRssKiB, exitCode }.
+// Prints one JSON line: { ms, bytes, digest, maxRssKiB, exitCode, notes } (notes: the download's split, its undoing).
 
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -74,7 +74,12 @@ try {
   // install() checked the digest against the request's; the same digest is printed for the bench's own check
   const digest = readFileSync(join(runDir, "events.jsonl"), "utf8").includes("sha512 verified") ? expected : undefined;
   const maxRssKiB = process.resourceUsage().maxRSS;
-  process.stdout.write(`${JSON.stringify({ ms, bytes, digest, maxRssKiB, exitCode })}\n`);
+  // the download's notes: a split into several connections, its undoing
+  const notes = lines
+    .map((l) => JSON.parse(l) as { message?: string })
+    .map((e) => e.message ?? "")
+    .filter((m) => /^the link is the limit|^back to one connection/.test(m));
+  process.stdout.write(`${JSON.stringify({ ms, bytes, digest, maxRssKiB, exitCode, notes })}\n`);
 } finally {
   rmSync(runDir, { recursive: true, force: true });
 }

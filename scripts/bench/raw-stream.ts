@@ -11,7 +11,7 @@ import { copyFile, open, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { bundleScript, digestOf, SIZE } from "./fixture.ts";
 import { startServer } from "./servers.ts";
-import { type Timing, timed } from "./timed.ts";
+import { notesOf, type Timing, timed } from "./timed.ts";
 
 const MiB = 1024 * 1024;
 const SIZES = [Math.min(512 * MiB, SIZE / 4), SIZE];
@@ -21,6 +21,7 @@ export interface RawStreamOptions {
   source: string; // the 2 GiB random file: the images' bytes
   runs: number;
   loop: boolean;
+  log?: (line: string) => void; // the download's notes (a split, its undoing), as they come
 }
 
 export interface RawRow {
@@ -74,6 +75,7 @@ export async function rawStreamBench(o: RawStreamOptions): Promise<RawRow[]> {
           const t = await timed(argv);
           if (!t.stdout.includes(sha512)) throw new Error(`${name}: wrong digest: ${t.stdout}`);
           results[i]!.push(t);
+          for (const note of notesOf(`${name} (${size >> 20} MiB)`, t)) o.log?.(note);
         }
       }
       for (const [i, [name, , byolRow]] of rows.entries()) {

@@ -33,3 +33,14 @@ export function timed(argv: string[]): Promise<Timing> {
     });
   });
 }
+
+// The download's own notes (its split into several connections, the split undone) from a byol
+// run's JSON line, one line each under the row's name; nothing for a run without notes.
+export function notesOf(name: string, t: Timing): string[] {
+  try {
+    const notes = (JSON.parse(t.stdout.trim().split("\n").at(-1) ?? "{}") as { notes?: string[] }).notes ?? [];
+    return notes.map((n) => `  ${name}: ${n}`);
+  } catch {
+    return [];
+  }
+}

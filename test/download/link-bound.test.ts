@@ -18,35 +18,51 @@ function thread(): Utilized & { run(share: number): void } {
   };
 }
 
-test("the link is the limit only when every thread was mostly idle over the last two windows", () => {
+test("the link is the limit only when every thread was mostly idle in each of the last windows", () => {
   const [main, hash] = [thread(), thread()];
-  const judge = linkBound([main, hash], 0.5);
+  const judge = linkBound([main, hash], 0.5, 2);
   const step = (m: number, h: number) => {
     main.run(m);
     hash.run(h);
     return judge();
   };
   assert.equal(judge(), false, "the first call starts the clock");
+  assert.equal(step(0.1, 0.1), false, "the first window (the start-up) is left out");
   assert.equal(step(0.1, 0.1), false, "one window is not enough");
   assert.equal(step(0.1, 0.1), true);
-  assert.equal(step(0.1, 0.95), false, "the hash was busy: (0.1 + 0.95) / 2 ≥ 0.5");
-  assert.equal(step(0.1, 0.2), false, "still busy over the last two windows: (0.95 + 0.2) / 2");
+  assert.equal(step(0.1, 0.95), false, "the hash was busy in the last window");
+  assert.equal(step(0.1, 0.2), false, "and in the one before: an average of 0.575 would not show a pause apart");
   assert.equal(step(0.1, 0.2), true);
-  assert.equal(step(0.9, 0.1), false, "the main thread: (0.1 + 0.9) / 2 is not under 0.5");
+  assert.equal(step(0.9, 0.1), false, "the main thread was busy");
+});
+
+test("by default four calm windows in a row: one pause of a busy download is not a slow link", () => {
+  const [main, hash] = [thread(), thread()];
+  const judge = linkBound([main, hash]);
+  const step = (m: number, h: number) => {
+    main.run(m);
+    hash.run(h);
+    return judge();
+  };
+  judge();
+  step(0.9, 0.9); // the start-up, left out
+  const seen = [0.9, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1, 0.1].map((share) => step(share, share));
+  assert.deepEqual(seen, [false, false, false, false, false, false, false, true]);
 });
 
 test("a thread that slept through the windows (nothing measured) counts as idle", () => {
   const sleeper: Utilized = { eventLoopUtilization: () => ({ active: 0, idle: 0, utilization: 0 }) };
   const busy = thread();
-  const judge = linkBound([sleeper]);
+  const judge = linkBound([sleeper], undefined, 2);
+  judge();
   judge();
   judge();
   assert.equal(judge(), true);
-  const judgeBusy = linkBound([sleeper, busy]);
-  for (let i = 0; i < 3; i++) busy.run(1);
-  judgeBusy();
-  busy.run(1);
-  judgeBusy();
+  const judgeBusy = linkBound([sleeper, busy], undefined, 2);
+  for (let i = 0; i < 4; i++) {
+    busy.run(1);
+    judgeBusy();
+  }
   busy.run(1);
   assert.equal(judgeBusy(), false);
 });
@@ -61,18 +77,15 @@ test("the machine's processors read as one busy/idle account that grows", () => 
 
 test("each source may have its own bound", () => {
   const [main, box] = [thread(), thread()];
-  const judge = linkBound([main, [box, 0.6]], 0.35);
+  const judge = linkBound([main, [box, 0.6]], 0.35, 2);
+  const step = (m: number, b: number) => {
+    main.run(m);
+    box.run(b);
+    return judge();
+  };
   judge();
-  main.run(0.2);
-  box.run(0.5);
-  judge();
-  main.run(0.2);
-  box.run(0.5);
-  assert.equal(judge(), true, "the machine at 0.5 is under its 0.6");
-  main.run(0.4);
-  box.run(0.5);
-  main.run(0.4);
-  box.run(0.5);
-  judge();
-  assert.equal(judge(), false, "the main thread at 0.4 is not under 0.35");
+  step(0.2, 0.5);
+  step(0.2, 0.5);
+  assert.equal(step(0.2, 0.5), true, "the machine at 0.5 is under its 0.6");
+  assert.equal(step(0.4, 0.5), false, "the main thread at 0.4 is not under 0.35");
 });
