@@ -164,7 +164,7 @@ async function killAndClean(
         trigger(() => kill("SIGKILL"));
       }
     });
-    assert.ok(killedAt, `the run reached its ${kind} step; exit ${run.code}; stderr: ${run.stderr}`);
+    assert.ok(killedAt, `the run reached its ${kind} step; exit ${run.code}; ${failure(run.events)}\n${diagnosis()}`);
     assert.equal(run.signal, "SIGKILL");
     const state = JSON.parse(readFileSync(join(run.runDir, "current.json"), "utf8")) as { disksWritten: boolean };
     const r = cleanup(run);
@@ -188,6 +188,18 @@ async function killAndClean(
     }
     scrub(disks);
   });
+}
+
+// What the failed run said: its failed step's error, or its last lines.
+function failure(events: Record<string, unknown>[]): string {
+  const failed = events.find((e) => e["phase"] === "failed") as
+    | { step?: string; error?: { message?: string } }
+    | undefined;
+  if (failed !== undefined) return `failed in ${failed.step}: ${failed.error?.message}`;
+  return `last events: ${events
+    .slice(-3)
+    .map((e) => JSON.stringify(e))
+    .join("\n")}`;
 }
 
 // step id -> kind, from `byol plan --json` of the same request on this machine
@@ -227,6 +239,9 @@ function diagnosis(): string {
     "echo '# loop'; losetup -a",
     "echo '# dm'; dmsetup info -c 2>&1; dmsetup udevcookies 2>&1",
     "echo '# mounts'; grep -E ' /tmp/a| /dev/shm' /proc/self/mounts",
+    "echo '# efi'; efibootmgr 2>&1 | head -n 30; df -h /sys/firmware/efi/efivars 2>/dev/null",
+    "echo '# md'; cat /proc/mdstat",
+    "echo '# lsblk'; lsblk -o NAME,TYPE,FSTYPE,MOUNTPOINTS,RM,RO",
     "echo '# dmesg'; dmesg | tail -n 20",
   ].join("; ");
   return sh("sh", ["-c", script]).stdout;
