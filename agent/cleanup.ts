@@ -37,6 +37,7 @@ export interface CleanupOptions {
 }
 
 const STEP = "cleanup";
+const UDEV_RELEASE = "udev's stopped event queue"; // what cleanup reports, released or not
 const RUN = { step: STEP, ignoreAbort: true, timeoutMs: 60_000 } as const;
 
 export async function cleanup(
@@ -80,7 +81,7 @@ export async function cleanup(
   // queued: settle never returns and LVM waits forever for its udev cookies. Started first, so the
   // events it held (an array udev re-assembles) happen before the arrays are looked for.
   if (state?.udev?.includes(UDEV_QUEUE)) {
-    await release("udev's stopped event queue", async () => {
+    await release(UDEV_RELEASE, async () => {
       await ctx.runner.run(["udevadm", "control", "--start-exec-queue"], RUN);
       await ctx.runner.run(["udevadm", "settle", "--timeout=60"], { ...RUN, okExitCodes: [0, 1] });
     });
@@ -214,7 +215,7 @@ function afterCleanup(state: SavedRunState, failed: string[], tablesReset: boole
     loop: keep("loop", state.loop),
     lvm: keep("lvm", state.lvm),
     zpool: keep("zpool", state.zpool ?? []),
-    udev: failed.includes("udev's stopped event queue") ? (state.udev ?? []) : [],
+    udev: failed.includes(UDEV_RELEASE) ? (state.udev ?? []) : [],
     ...(tablesReset !== undefined && { tablesReset }),
   };
 }

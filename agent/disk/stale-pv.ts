@@ -30,13 +30,16 @@ export async function clearStalePv(ctx: Ctx, step: string, pv: string): Promise<
 }
 
 // The device is only briefly held by udev's probe: three more tries, a second apart at first.
+const PVCREATE_ATTEMPTS = 4;
+
 export async function pvcreate(ctx: Ctx, step: string, argv: readonly string[]): Promise<void> {
   await retry(() => ctx.runner.run(argv, { step }), {
-    attempts: 4,
+    attempts: PVCREATE_ATTEMPTS,
     delayMs: 1000,
     onError: (error, attempt) => {
       if (!isBusy(error)) throw error;
-      if (attempt < 4) ctx.log.warn({ step, attempt }, `${argv.join(" ")}: the device is busy; trying again`);
+      if (attempt < PVCREATE_ATTEMPTS)
+        ctx.log.warn({ step, attempt }, `${argv.join(" ")}: the device is busy; trying again`);
     },
   });
 }
