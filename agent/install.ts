@@ -189,7 +189,7 @@ export async function install(opts: InstallOptions): Promise<number> {
     stack.move(); // keep it all: mounted and assembled until `byol cleanup`
     store.update({ step: "stopped-after-disks" });
     const held = store.state;
-    const message = `stopped after the disk steps; left for debugging: mounts ${held.mounts.join(" ") || "none"}; arrays ${held.md.join(" ") || "none"}; volume groups ${held.lvm.join(" ") || "none"}. Run 'byol cleanup${opts.runDir === undefined ? "" : ` --run-dir ${opts.runDir}`}' to release them.`;
+    const message = `stopped after the disk steps; left for debugging: mounts ${held.mounts.join(" ") || "none"}; arrays ${held.md.join(" ") || "none"}; volume groups ${held.lvm.join(" ") || "none"}; ZFS pools ${held.zpool.join(" ") || "none"}. Run 'byol cleanup${opts.runDir === undefined ? "" : ` --run-dir ${opts.runDir}`}' to release them.`;
     events.emit({ step: "stop-after", phase: "log", level: "info", message });
     const code = result(events, EXIT.ok);
     await recorder.write();

@@ -26,7 +26,8 @@ import {
 } from "./support/install.ts";
 
 const TIMEOUT = 15 * 60_000;
-const HAS_ZFS = SKIP === false && sh("zpool", ["version"]).status === 0 && sh("modprobe", ["zfs"]).status === 0;
+// the module first: `zpool version` exits 1 ("The ZFS modules are not loaded") until it is loaded
+const HAS_ZFS = SKIP === false && sh("modprobe", ["zfs"]).status === 0 && sh("zpool", ["version"]).status === 0;
 const SKIP_ZFS = SKIP || (HAS_ZFS ? false : "the rescue has no ZFS (zpool, module zfs): npm run test:vm -- --zfs zfs");
 
 // "/" ext4 on the first disk, "/data" a ZFS mirror over both disks of the group.
@@ -67,24 +68,33 @@ function assertNoPool(disks: string[]): void {
 }
 
 describe("ZFS in the rescue VM", { skip: SKIP_ZFS, concurrency: false }, () => {
-  it("--stop-after disks: the planned mirror, /data on it, exported at the end", { timeout: TIMEOUT }, async () => {
-    let status = "";
-    // the config drive is the last disk step: everything is still mounted
-    const look: OnEvent = (event) => {
-      if (event["phase"] !== "start" || event["step"] !== "config-drive") return;
-      status = must("zpool", ["status", "-P", "zp"]) + must("findmnt", ["-n", "-o", "SOURCE,FSTYPE", "/tmp/a/data"]);
-    };
-    await zfsInstall("zfs-ok", look, (run, disks) => {
-      assertDone(run);
-      assertRunRecords(run);
-      assert.match(status, /mirror-0\s+ONLINE/);
-      for (const d of disks) assert.match(status, new RegExp(`${d}2\\s+ONLINE`));
-      assert.match(status, /^zp\/data\s+zfs$/m);
-      assert.equal(imported(), "", "exported when the run ended");
-      assert.match(importable(), /pool: zp/, "the exported pool is found by a scan, as zfs-import-scan will");
-      zfsScrub(disks);
-    });
-  });
+  it(
+    "--stop-after disks: the planned mirror, /data on it, left imported until byol cleanup",
+    { timeout: TIMEOUT },
+    async () => {
+      let status = "";
+      // the config drive is the last disk step: everything is still mounted
+      const look: OnEvent = (event) => {
+        if (event["phase"] !== "start" || event["step"] !== "config-drive") return;
+        status = must("zpool", ["status", "-P", "zp"]) + must("findmnt", ["-n", "-o", "SOURCE,FSTYPE", "/tmp/a/data"]);
+      };
+      await zfsInstall("zfs-ok", look, (run, disks) => {
+        assertDone(run);
+        assertRunRecords(run);
+        assert.match(status, /mirror-0\s+ONLINE/);
+        for (const d of disks) assert.match(status, new RegExp(`${d}2\\s+ONLINE`));
+        assert.match(status, /^zp\/data\s+zfs$/m);
+        // --stop-after disks leaves everything as it was for debugging, the pool too, and says so
+        assert.match(imported(), /^zp$/m, "the pool stays imported after --stop-after disks");
+        const said = run.events.find((e) => e["step"] === "stop-after" && e["phase"] === "log");
+        assert.match(String(said?.["message"]), /ZFS pools zp\b/);
+        const r = cleanup(run);
+        assert.equal(r.status, 0, `byol cleanup: ${r.stdout}${r.stderr}`);
+        assert.match(r.stdout, /released zpool zp/);
+        assertNoPool(disks);
+      });
+    },
+  );
 
   it("a failure after zpool create: exported, labels cleared, tables reset, exit 4", { timeout: TIMEOUT }, async () => {
     let broken = false;
