@@ -53,6 +53,9 @@ export interface PartsOptions {
   signal?: AbortSignal;
   splitAfterMs?: number; // how often the one connection is judged; 0: split at once (default)
   shouldSplit?: () => boolean; // called every splitAfterMs while on one connection; default: yes
+  // whether one connection bringing this many bytes per ms is already enough (more would gain too
+  // little to pay for themselves); default: never
+  enough?: (bytesPerMs: number) => boolean;
 }
 
 interface Part {
@@ -216,9 +219,11 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
       if (signal.aborted) return clearInterval(judge);
       if (parts.length === 1) {
         if (parts[0]!.received >= o.total - partBytes) return clearInterval(judge);
-        if (!(o.shouldSplit?.() ?? true)) return;
+        const calm = o.shouldSplit?.() ?? true;
         const from = ticks.at(-3) ?? ticks[0]!;
-        before = (now.got - from.got) / Math.max(1, now.at - from.at);
+        const rate = (now.got - from.got) / Math.max(1, now.at - from.at);
+        if (!calm || o.enough?.(rate) === true) return;
+        before = rate;
         splitAt = ticks.length - 1;
         return split();
       }

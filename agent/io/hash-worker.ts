@@ -20,11 +20,11 @@ const hash = createHash(workerData.algorithm);
 parentPort.on("message", (m) => {
   if (m.buffer === undefined) return parentPort.postMessage({ digest: hash.digest("hex") });
   hash.update(new Uint8Array(m.buffer, 0, m.length));
-  parentPort.postMessage({ buffer: m.buffer }, [m.buffer]);
+  parentPort.postMessage({ buffer: m.buffer, length: m.length }, [m.buffer]);
 });
 `;
 
-type Message = { buffer: ArrayBuffer } | { digest: string };
+type Message = { buffer: ArrayBuffer; length: number } | { digest: string };
 
 export interface HashWorkerOptions {
   batchBytes?: number; // default 1 MiB
@@ -39,6 +39,7 @@ export class HashWorker implements BatchPool {
   readonly #free: ArrayBuffer[] = [];
   readonly #waiting: { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }[] = [];
   #allocated = 0;
+  #hashed = 0; // bytes the worker has hashed
   #digest?: { resolve: (hex: string) => void; reject: (e: Error) => void };
   #failure?: Error;
 
@@ -55,6 +56,14 @@ export class HashWorker implements BatchPool {
   // How busy the hash thread has been (see agent/download/link-bound.ts).
   eventLoopUtilization(): EventLoopUtilization {
     return this.#worker.performance.eventLoopUtilization();
+  }
+
+  // How fast this machine hashes, in bytes per ms of the hash thread's busy time; undefined until
+  // it has hashed a few batches. Used to tell a link slower than the hash (more connections may
+  // pay) from one already close to it (agent/download/image.ts).
+  bytesPerMs(): number | undefined {
+    const busy = this.eventLoopUtilization().active;
+    return this.#hashed < 4 * this.batchBytes || busy <= 0 ? undefined : this.#hashed / busy;
   }
 
   // A batch to fill; waits while every batch is queued for hashing.
@@ -101,6 +110,7 @@ export class HashWorker implements BatchPool {
       this.#digest?.resolve(m.digest);
       this.#digest = undefined;
     } else {
+      this.#hashed += m.length;
       this.#recycle(m.buffer);
     }
   }

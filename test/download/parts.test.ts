@@ -243,6 +243,34 @@ test("a slow first connection (the link is the limit): more connections open aft
   );
 });
 
+test("a first connection fast enough (half the hash's speed) stays alone, though the judge finds the link the limit", async () => {
+  await using s = await setup();
+  await using srv = await serve((req, res) => {
+    if (req.headers.range !== undefined) return send(data, req, res, { etag: ETAG });
+    res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: ETAG });
+    let at = 0;
+    const tick = setInterval(() => {
+      if (res.destroyed || at >= data.length) return clearInterval(tick);
+      res.write(data.subarray(at, at + 32 * KiB));
+      at += 32 * KiB;
+      if (at >= data.length) res.end();
+    }, 20);
+  });
+  const rates: number[] = [];
+  const enough = (bytesPerMs: number) => {
+    rates.push(bytesPerMs);
+    return true;
+  };
+  const options = { ...judged(s, srv.url), shouldSplit: () => true, enough };
+  const result = await downloadImage(options);
+  assert.equal(result.digest, sha512(data));
+  assert.equal(srv.seen.length, 1, "one GET");
+  assert.ok(rates.length > 0, "asked whether one connection was enough");
+  // 32 KiB per 20 ms is about 1640 bytes per ms (the first window may have seen none yet)
+  const near = rates.filter((r) => r > 800 && r < 3300);
+  assert.ok(near.length >= rates.length - 2, `rates in bytes per ms: ${rates.map(Math.round).join(" ")}`);
+});
+
 test("a first connection that brings the whole image before the judge says so stays alone", async () => {
   await using s = await setup();
   await using srv = await serve((req, res) => send(data, req, res, { etag: ETAG }));

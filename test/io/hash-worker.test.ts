@@ -33,3 +33,23 @@ test("acquire fails once the worker is closed", async () => {
   await hasher[Symbol.asyncDispose]();
   await assert.rejects(hasher.acquire(), /closed/);
 });
+
+test("bytesPerMs: unknown until four batches are hashed, then the hash thread's speed", async () => {
+  await using hasher = new HashWorker("sha256", { batchBytes: 64 * 1024, batches: 2 });
+  const feed = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const batch = await hasher.acquire();
+      batch.fill(i);
+      hasher.submit(batch, batch.length);
+    }
+    // both batches back: everything submitted so far is hashed
+    const [a, b] = [await hasher.acquire(), await hasher.acquire()];
+    hasher.release(a);
+    hasher.release(b);
+  };
+  await feed(3);
+  assert.equal(hasher.bytesPerMs(), undefined);
+  await feed(13);
+  const speed = hasher.bytesPerMs();
+  assert.ok(speed !== undefined && Number.isFinite(speed) && speed > 0, `speed ${speed}`);
+});
