@@ -28,7 +28,7 @@ import { ProgressStage } from "../io/progress.ts";
 import { Redactor } from "../redact.ts";
 import type { ChecksumType, ImageType } from "../request/types.ts";
 import { header, type ImageResponse, type OpenOptions, openImage } from "./http.ts";
-import { linkBound, MACHINE_BUSY, machine } from "./link-bound.ts";
+import { MACHINE_BUSY, machine, splitJudge } from "./link-bound.ts";
 import { DEFAULT_CONNECTIONS, orderedParts, partBytesFor } from "./parts.ts";
 import { parseContentRange, resumeHeaders, validatorOf } from "./range.ts";
 import { DEFAULT_RETRY, isRetryableStatus, networkReason, type RetryPolicy, retryDelayMs } from "./retry.ts";
@@ -49,17 +49,15 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   retry?: RetryPolicy;
   connections?: number; // parallel ranged connections when the server allows; 1: one connection. Default 8
-  partBytes?: number; // the size of a part over several connections; default 32 MiB / connections, ≤ 8 MiB
+  partBytes?: number; // the size of a part over several connections; default 32 MiB / (2 × connections), ≤ 8 MiB
   reorderBytes?: number; // parts ahead of the one being hashed held in memory, at most; default 32 MiB
   // the one connection is judged this often, and more are opened once the link (not the CPU) is
   // seen to be the limit; 0: at once. Default 200 ms
   splitAfterMs?: number;
-  // the judge, called every splitAfterMs: whether the link is the limit. Default: linkBound() over
-  // the main thread, the hash worker and the machine's processors (agent/download/link-bound.ts)
-  shouldSplit?: () => boolean;
-  // whether one connection bringing this many bytes per ms is enough, whatever the judge says.
-  // Default: at least ENOUGH of the hash's measured speed (with a checksum; without, never)
-  enough?: (bytesPerMs: number) => boolean;
+  // the judge, called every splitAfterMs with the connection's rate (bytes per ms): whether the link
+  // is the limit. Default: splitJudge() over the main thread, the hash worker and the machine's
+  // processors, against the hash's measured speed (agent/download/link-bound.ts)
+  shouldSplit?: (bytesPerMs: number) => boolean;
   allowInsecureRedirect?: boolean; // follow a redirect from https to http
   idleTimeoutMs?: number; // a connection that receives nothing for this long is dropped (and resumed); default 60 s
   deadlineMs?: number; // the whole download, retries included, must end within this; default none
@@ -264,8 +262,10 @@ async function inParts(s: Settings, p: Progress, first: ImageResponse, dispatche
     ...(s.reorderBytes !== undefined && { bufferBytes: s.reorderBytes }),
     splitAfterMs: s.splitAfterMs ?? SPLIT_AFTER_MS,
     shouldSplit:
-      s.shouldSplit ?? linkBound([performance, ...(p.hasher === undefined ? [] : [p.hasher]), [machine, MACHINE_BUSY]]),
-    ...(s.enough !== undefined ? { enough: s.enough } : p.hasher !== undefined && { enough: enoughFor(p.hasher) }),
+      s.shouldSplit ??
+      splitJudge([performance, ...(p.hasher === undefined ? [] : [p.hasher]), [machine, MACHINE_BUSY]], () =>
+        p.hasher?.bytesPerMs(),
+      ),
     retry: s.retry,
     step: s.step,
     open: (headers, signal) => open(s, dispatcher, headers, signal),
@@ -288,19 +288,6 @@ async function inParts(s: Settings, p: Progress, first: ImageResponse, dispatche
     throw e instanceof PartsMismatch ? e : transient(s, e);
   }
   p.written = sink.written;
-}
-
-// One connection at this fraction of the hash's own speed or more is enough: more connections
-// could gain at most 1 / ENOUGH, and on a fast link they cost more CPU than they bring (measured on
-// loopback: 1.48x the hash bound split against 1.25x on one connection). A link this fast can
-// still look idle to the judge while this machine stalls elsewhere (its writes into RAM).
-const ENOUGH = 0.5;
-
-function enoughFor(hasher: HashWorker): (bytesPerMs: number) => boolean {
-  return (bytesPerMs) => {
-    const hash = hasher.bytesPerMs();
-    return hash !== undefined && bytesPerMs >= ENOUGH * hash;
-  };
 }
 
 function warn(s: Settings, message: string): void {

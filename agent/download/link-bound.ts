@@ -26,6 +26,35 @@ export const MACHINE_BUSY = 0.6;
 // server's own pause), and a split it did not need made a loopback download 2× slower (measured).
 export const WINDOWS = 4;
 
+// One connection at this fraction of the hash's own speed or more is enough: more connections
+// could gain at most 1 / ENOUGH, and on a fast link they cost more CPU than they bring (measured on
+// loopback: the default split at 1.48x the hash bound against 1.25x on one connection, 3 Dec). A
+// link that fast still looks idle to the judge when this machine stalls elsewhere (its writes into RAM).
+export const ENOUGH = 0.5;
+// Below this fraction of the hash's speed more connections can bring 4x or more: one calm window
+// is enough to split (each window waited costs the most on such a link: measured, capped at 40 MB/s
+// per connection, the split after 4 windows came at 1.2 s of a 3 s download).
+export const CLEARLY_SLOW = 0.25;
+
+// The judge of a download on one connection, called every window with the connection's rate:
+// false while that rate is at least ENOUGH of the hash's speed (`hashSpeed`, bytes per ms; undefined
+// while unknown); below CLEARLY_SLOW of it, one calm window of `threads` (linkBound) says split; in
+// between, or while the hash's speed is unknown, WINDOWS calm windows in a row.
+export function splitJudge(
+  threads: (Utilized | [Utilized, number])[],
+  hashSpeed: () => number | undefined,
+): (bytesPerMs: number) => boolean {
+  const patient = linkBound(threads);
+  const quick = linkBound(threads, BUSY, 1);
+  return (bytesPerMs) => {
+    const [calm, calmNow] = [patient(), quick()]; // both called every window: each keeps its own clock
+    const hash = hashSpeed();
+    if (hash === undefined) return calm;
+    if (bytesPerMs >= ENOUGH * hash) return false;
+    return bytesPerMs < CLEARLY_SLOW * hash ? calmNow : calm;
+  };
+}
+
 // `threads` each with its own bound (default BUSY): true when, in each of the last `windows`
 // windows, every thread was busy less than its bound.
 export function linkBound(threads: (Utilized | [Utilized, number])[], busy = BUSY, windows = WINDOWS): () => boolean {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type { EventLoopUtilization } from "node:perf_hooks";
 import { test } from "node:test";
-import { linkBound, machine, type Utilized } from "../../agent/download/link-bound.ts";
+import { linkBound, machine, splitJudge, type Utilized } from "../../agent/download/link-bound.ts";
 
 // A thread whose cumulative active/idle time grows by the given share of each 100 ms window.
 function thread(): Utilized & { run(share: number): void } {
@@ -88,4 +88,62 @@ test("each source may have its own bound", () => {
   step(0.2, 0.5);
   assert.equal(step(0.2, 0.5), true, "the machine at 0.5 is under its 0.6");
   assert.equal(step(0.4, 0.5), false, "the main thread at 0.4 is not under 0.35");
+});
+
+test("splitJudge: never while one connection brings half the hash's speed; one calm window when far below a quarter", () => {
+  const idle = thread();
+  let hash: number | undefined = 1000; // bytes per ms
+  const calls = (judge: (rate: number) => boolean, rate: number, n: number) =>
+    Array.from({ length: n }, () => {
+      idle.run(0.05);
+      return judge(rate);
+    });
+  // every window calm: only the rate decides
+  assert.deepEqual(
+    calls(
+      splitJudge([idle], () => hash),
+      500,
+      8,
+    ),
+    Array(8).fill(false),
+    "half the hash's speed: enough",
+  );
+  assert.deepEqual(
+    calls(
+      splitJudge([idle], () => hash),
+      100,
+      4,
+    ),
+    [false, false, true, true],
+    "a tenth: the clock, the start-up, then one calm window",
+  );
+  assert.deepEqual(
+    calls(
+      splitJudge([idle], () => hash),
+      400,
+      7,
+    ),
+    [false, false, false, false, false, true, true],
+    "two fifths: four calm windows in a row",
+  );
+  hash = undefined;
+  assert.deepEqual(
+    calls(
+      splitJudge([idle], () => hash),
+      100,
+      7,
+    ),
+    [false, false, false, false, false, true, true],
+    "the hash's speed unknown: four calm windows",
+  );
+});
+
+test("splitJudge: a busy thread keeps one connection whatever the rate", () => {
+  const busy = thread();
+  const judge = splitJudge([busy], () => 1000);
+  const seen = Array.from({ length: 8 }, () => {
+    busy.run(0.9);
+    return judge(10);
+  });
+  assert.deepEqual(seen, Array(8).fill(false));
 });

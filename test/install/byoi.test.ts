@@ -23,6 +23,8 @@ import { allZero, gptImage, isGpt, MiB, mbrImage, readBytes, shimTools, sparseDi
 import { type Served, send, serve } from "../support/image-server.ts";
 import { testRun } from "../support/run.ts";
 
+const PART = 2 * MiB; // the download's parts at 8 connections: its 32 MiB reorder budget / (2 × 8)
+
 // the inventory's disk (the probe accepts /dev paths only); the plan's steps then name the file instead
 const FAKE_DISK = "/dev/byol-test-nonexistent-byoi";
 const dir = mkdtempSync(join(tmpdir(), "byol-byoi-")); // /tmp: qemu-img -t none needs O_DIRECT
@@ -61,7 +63,7 @@ before(async () => {
     if (mode === "ranges" || mode === "ranges-403") {
       // ranges and an ETag (so several connections); the first response's body comes late, so
       // the later parts arrive first; with -403 the second part is refused
-      if (mode === "ranges-403" && req.headers.range?.startsWith(`bytes=${4 * MiB}-`))
+      if (mode === "ranges-403" && req.headers.range?.startsWith(`bytes=${PART}-`))
         return void res.writeHead(403).end();
       if (req.headers.range !== undefined) return send(data, req, res, { etag: '"byoi"' });
       res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: '"byoi"' });
@@ -244,8 +246,12 @@ describe("byoi_64 on a file standing in for the disk", () => {
     assert.equal(r.code, 0, r.error.message);
     assert.deepEqual(readBytes(r.disk, 0, 24 * MiB), r.image);
     const ranges = server.seen.filter((q) => q.path === "/gpt?ranges" && q.headers.range !== undefined);
-    const parts = [1, 2, 3, 4, 5].map((i) => `bytes=${i * 4 * MiB}-${(i + 1) * 4 * MiB - 1}`);
-    assert.deepEqual(ranges.map((q) => q.headers.range).sort(), parts.sort(), "4 MiB parts (32 MiB / 8 connections)");
+    const parts = Array.from({ length: 24 / 2 - 1 }, (_, k) => `bytes=${(k + 1) * PART}-${(k + 2) * PART - 1}`);
+    assert.deepEqual(
+      ranges.map((q) => q.headers.range).sort(),
+      parts.sort(),
+      "2 MiB parts (32 MiB / (2 × 8 connections))",
+    );
     const log = r.events.filter((e) => e.phase === "log").map((e) => (e.phase === "log" ? e.message : ""));
     assert.ok(
       log.some((m) => /^wrote \d+ bytes .*sha512 verified/.test(m)),
@@ -256,7 +262,7 @@ describe("byoi_64 on a file standing in for the disk", () => {
   it("a part refused (403) before any byte was written: exit 3, the disk untouched", async () => {
     const r = await install({ name: "gpt?ranges-403", only: ["write-image"] });
     assert.equal(r.code, 3, r.error.message);
-    assert.equal(r.error.message, `Could not download image: HTTP 403 for bytes ${4 * MiB}-${8 * MiB - 1}`);
+    assert.equal(r.error.message, `Could not download image: HTTP 403 for bytes ${PART}-${2 * PART - 1}`);
     assert.ok(
       readFileSync(r.disk).every((b) => b === 0x5a),
       "untouched",
