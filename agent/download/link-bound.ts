@@ -31,21 +31,24 @@ export const WINDOWS = 4;
 // loopback: the default split at 1.48x the hash bound against 1.25x on one connection, 3 Dec). A
 // link that fast still looks idle to the judge when this machine stalls elsewhere (its writes into RAM).
 export const ENOUGH = 0.5;
-// Below this fraction of the hash's speed more connections can bring 4x or more: one calm window
-// is enough to split (each window waited costs the most on such a link: measured, capped at 40 MB/s
-// per connection, the split after 4 windows came at 1.2 s of a 3 s download).
+// Below this fraction of the hash's speed more connections can bring 4x or more: QUICK_WINDOWS calm
+// windows are enough to split (each window waited costs the most on such a link: measured, capped at
+// 40 MB/s per connection, the split after 4 windows came at 1.2 s of a 3 s download). Not one: a fast
+// link starts slowly (loopback: 23 MB in its first 300 ms, then 350 MB/s, later 700), and the bench
+// saw one calm window split it at 650 ms.
 export const CLEARLY_SLOW = 0.25;
+export const QUICK_WINDOWS = 2;
 
 // The judge of a download on one connection, called every window with the connection's rate:
 // false while that rate is at least ENOUGH of the hash's speed (`hashSpeed`, bytes per ms; undefined
-// while unknown); below CLEARLY_SLOW of it, one calm window of `threads` (linkBound) says split; in
+// while unknown); below CLEARLY_SLOW of it, QUICK_WINDOWS calm windows of `threads` (linkBound); in
 // between, or while the hash's speed is unknown, WINDOWS calm windows in a row.
 export function splitJudge(
   threads: (Utilized | [Utilized, number])[],
   hashSpeed: () => number | undefined,
 ): (bytesPerMs: number) => boolean {
   const patient = linkBound(threads);
-  const quick = linkBound(threads, BUSY, 1);
+  const quick = linkBound(threads, BUSY, QUICK_WINDOWS);
   return (bytesPerMs) => {
     const [calm, calmNow] = [patient(), quick()]; // both called every window: each keeps its own clock
     const hash = hashSpeed();

@@ -90,7 +90,7 @@ test("each source may have its own bound", () => {
   assert.equal(step(0.4, 0.5), false, "the main thread at 0.4 is not under 0.35");
 });
 
-test("splitJudge: never while one connection brings half the hash's speed; one calm window when far below a quarter", () => {
+test("splitJudge: never while one connection brings half the hash's speed; two calm windows when below a quarter", () => {
   const idle = thread();
   let hash: number | undefined = 1000; // bytes per ms
   const calls = (judge: (rate: number) => boolean, rate: number, n: number) =>
@@ -112,10 +112,10 @@ test("splitJudge: never while one connection brings half the hash's speed; one c
     calls(
       splitJudge([idle], () => hash),
       100,
-      4,
+      5,
     ),
-    [false, false, true, true],
-    "a tenth: the clock, the start-up, then one calm window",
+    [false, false, false, true, true],
+    "a tenth: the clock, the start-up, then two calm windows",
   );
   assert.deepEqual(
     calls(
