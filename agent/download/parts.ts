@@ -37,6 +37,11 @@ const HEAD_QUEUE_BYTES = 4 * 1024 * 1024; // how far the part being consumed may
 // collections and cost full ones (measured, 2 GiB: 106 full collections with 4 MiB, as many as the
 // plain one-connection path's 47 with 256 KiB)
 const SINGLE_QUEUE_BYTES = 256 * 1024;
+// The first connection is only a candidate for a split while the consumer (the hash and the writes
+// behind it) waited for its bytes at least this share of the time: when the writes are the limit
+// (this machine's RAM was slow to hand out pages: the bench saw the first 850 ms of a loopback
+// download bring 32 MB), the consumer is not waiting, and more connections would only add work.
+const STARVED = 0.5;
 const GAIN = 1.3; // after a split, the connections together must bring this much more than the one did
 
 export interface PartsOptions {
@@ -209,21 +214,27 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
   // two windows, after one to start them); if not (a server that gives all its connections
   // together no more, or a machine too busy to gain anything), the others finish their parts and
   // the first takes the rest alone.
-  const ticks: { at: number; got: number }[] = [];
+  const ticks: { at: number; got: number; starved: number }[] = [];
+  let starved = 0; // ms the consumer has waited for bytes, in all (up to the current wait)
+  let waitingSince: number | undefined; // the start of the consumer's current wait
+  const starvedNow = (at: number) => starved + (waitingSince === undefined ? 0 : at - waitingSince);
   let splitAt = -1; // the tick of the split
   let before = 0; // bytes per ms on one connection, up to the split
   let judge: NodeJS.Timeout | undefined;
   if ((o.splitAfterMs ?? 0) <= 0) split();
   else {
     judge = setInterval(() => {
-      const now = { at: performance.now(), got };
+      const at = performance.now();
+      const now = { at, got, starved: starvedNow(at) };
       ticks.push(now);
       if (signal.aborted) return clearInterval(judge);
       if (parts.length === 1) {
         if (parts[0]!.received >= o.total - partBytes) return clearInterval(judge);
         const from = ticks.at(-3) ?? ticks[0]!;
         const rate = (now.got - from.got) / Math.max(1, now.at - from.at);
-        if (!(o.shouldSplit?.(rate) ?? true)) return;
+        const waited = (now.starved - from.starved) / Math.max(1, now.at - from.at);
+        // the judge is asked every window (it keeps its own clock), the consumer's wait decides too
+        if (!(o.shouldSplit?.(rate) ?? true) || waited < STARVED) return;
         before = rate;
         splitAt = ticks.length - 1;
         return split();
@@ -258,9 +269,12 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
         if (failure !== undefined) throw failure;
         if (part.start + part.received === part.end) break;
         if (signal.aborted) throw o.signal?.reason ?? new Error("aborted");
+        waitingSince = performance.now();
         await new Promise<void>((resolve) => {
           wakeConsumer = resolve;
         });
+        starved = starvedNow(performance.now());
+        waitingSince = undefined;
       }
     }
   } finally {

@@ -7,9 +7,12 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
+import { Readable } from "node:stream";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { downloadImage } from "../../agent/download/image.ts";
 import { linkBound } from "../../agent/download/link-bound.ts";
+import { orderedParts } from "../../agent/download/parts.ts";
 import { image, type Seen, send, serve } from "../support/image-server.ts";
 import { type Setup, setup } from "./setup.ts";
 
@@ -324,4 +327,51 @@ test("a split that brings no more (a server that shares one rate among its conne
   assert.ok(end - start + 1 > 2 * PART, `and is more than a part: ${start}-${end}`);
   assert.equal(start % PART, 0, "it starts at a part boundary");
   assert.ok(asked.length < Math.ceil(data.length / PART) - 2, `fewer requests than parts: ${asked.length}`);
+});
+
+test("no split while the consumer is the one behind (it never waits for bytes), whatever the judge says", async () => {
+  const total = 64 * 64 * KiB; // 4 MiB in 64 KiB chunks
+  const body = Readable.from(
+    (function* () {
+      for (let at = 0; at < total; at += 64 * KiB) yield Buffer.alloc(64 * KiB, at / (64 * KiB));
+    })(),
+  );
+  const first = {
+    status: 200,
+    headers: {},
+    body,
+    error: () => undefined,
+    discard: () => {},
+    url: new URL("http://x/"),
+  };
+  let asked = 0;
+  let opened = 0;
+  const parts = orderedParts({
+    first,
+    total,
+    validator: ETAG,
+    connections: 4,
+    partBytes: 256 * KiB,
+    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    step: "download",
+    open: async () => {
+      opened++;
+      throw new Error("no second connection expected");
+    },
+    transient: (e) => e,
+    warn: () => {},
+    splitAfterMs: 20,
+    shouldSplit: () => {
+      asked++;
+      return true;
+    },
+  });
+  let bytes = 0;
+  for await (const chunk of parts) {
+    bytes += chunk.length;
+    await sleep(5); // the hash and the writes are slower than the link: the queue is always full
+  }
+  assert.equal(bytes, total);
+  assert.ok(asked >= 5, `the judge was asked ${asked} times`);
+  assert.equal(opened, 0, "no ranged request");
 });
