@@ -98,41 +98,27 @@ test("splitJudge: never while one connection brings half the hash's speed; two c
       idle.run(0.05);
       return judge(rate);
     });
+  const fresh = (rate: number, n: number) =>
+    calls(
+      splitJudge([idle], () => hash),
+      rate,
+      n,
+    );
   // every window calm: only the rate decides
+  assert.deepEqual(fresh(500, 8), Array(8).fill(false), "half the hash's speed: enough");
   assert.deepEqual(
-    calls(
-      splitJudge([idle], () => hash),
-      500,
-      8,
-    ),
-    Array(8).fill(false),
-    "half the hash's speed: enough",
-  );
-  assert.deepEqual(
-    calls(
-      splitJudge([idle], () => hash),
-      100,
-      5,
-    ),
+    fresh(100, 5),
     [false, false, false, true, true],
     "a tenth: the clock, the start-up, then two calm windows",
   );
   assert.deepEqual(
-    calls(
-      splitJudge([idle], () => hash),
-      400,
-      7,
-    ),
+    fresh(400, 7),
     [false, false, false, false, false, true, true],
     "two fifths: four calm windows in a row",
   );
   hash = undefined;
   assert.deepEqual(
-    calls(
-      splitJudge([idle], () => hash),
-      100,
-      7,
-    ),
+    fresh(100, 7),
     [false, false, false, false, false, true, true],
     "the hash's speed unknown: four calm windows",
   );

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
 import { test } from "node:test";
@@ -217,20 +218,22 @@ test("parts ahead of a stalled first part stop at the reorder bound, then all ar
   assert.equal(ranged(srv.seen).length, parts - 1);
 });
 
+// Ranges at once; the plain GET 32 KiB every 20 ms, as a far server would (the link is the limit).
+function slowFirst(req: IncomingMessage, res: ServerResponse): void {
+  if (req.headers.range !== undefined) return send(data, req, res, { etag: ETAG });
+  res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: ETAG });
+  let at = 0;
+  const tick = setInterval(() => {
+    if (res.destroyed || at >= data.length) return clearInterval(tick);
+    res.write(data.subarray(at, at + 32 * KiB));
+    at += 32 * KiB;
+    if (at >= data.length) res.end();
+  }, 20);
+}
+
 test("a slow first connection (the link is the limit): more connections open after judging it, at a part boundary", async () => {
   await using s = await setup();
-  await using srv = await serve((req, res) => {
-    if (req.headers.range !== undefined) return send(data, req, res, { etag: ETAG });
-    // the plain GET: 32 KiB every 20 ms, as a far server would
-    res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: ETAG });
-    let at = 0;
-    const tick = setInterval(() => {
-      if (res.destroyed || at >= data.length) return clearInterval(tick);
-      res.write(data.subarray(at, at + 32 * KiB));
-      at += 32 * KiB;
-      if (at >= data.length) res.end();
-    }, 20);
-  });
+  await using srv = await serve(slowFirst);
   const result = await downloadImage(judged(s, srv.url));
   assert.deepEqual(result, { bytes: data.length, digest: sha512(data), resumed: 0 });
   assert.deepEqual(await readFile(s.destination), data);
@@ -248,17 +251,7 @@ test("a slow first connection (the link is the limit): more connections open aft
 
 test("the judge is asked with the first connection's rate, and while it says no the download stays on one connection", async () => {
   await using s = await setup();
-  await using srv = await serve((req, res) => {
-    if (req.headers.range !== undefined) return send(data, req, res, { etag: ETAG });
-    res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: ETAG });
-    let at = 0;
-    const tick = setInterval(() => {
-      if (res.destroyed || at >= data.length) return clearInterval(tick);
-      res.write(data.subarray(at, at + 32 * KiB));
-      at += 32 * KiB;
-      if (at >= data.length) res.end();
-    }, 20);
-  });
+  await using srv = await serve(slowFirst);
   const rates: number[] = [];
   const shouldSplit = (bytesPerMs: number) => {
     rates.push(bytesPerMs);
