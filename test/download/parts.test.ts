@@ -220,7 +220,10 @@ test("parts ahead of a stalled first part stop at the reorder bound, then all ar
 
 // Ranges at once; the plain GET 32 KiB every 20 ms, as a far server would (the link is the limit).
 function slowFirst(req: IncomingMessage, res: ServerResponse): void {
-  if (req.headers.range !== undefined) return send(data, req, res, { etag: ETAG });
+  if (req.headers.range !== undefined) {
+    send(data, req, res, { etag: ETAG });
+    return;
+  }
   res.writeHead(200, { "content-length": data.length, "accept-ranges": "bytes", etag: ETAG });
   let at = 0;
   const tick = setInterval(() => {
