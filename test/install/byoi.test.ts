@@ -23,7 +23,7 @@ import { allZero, gptImage, isGpt, MiB, mbrImage, readBytes, shimTools, sparseDi
 import { type Served, send, serve } from "../support/image-server.ts";
 import { testRun } from "../support/run.ts";
 
-const PART = 2 * MiB; // the download's parts at 8 connections: its 32 MiB reorder budget / (2 × 8)
+const PART = 4 * MiB; // the download's parts at 8 connections: its 32 MiB reorder budget / 8
 
 // the inventory's disk (the probe accepts /dev paths only); the plan's steps then name the file instead
 const FAKE_DISK = "/dev/byol-test-nonexistent-byoi";
@@ -246,12 +246,8 @@ describe("byoi_64 on a file standing in for the disk", () => {
     assert.equal(r.code, 0, r.error.message);
     assert.deepEqual(readBytes(r.disk, 0, 24 * MiB), r.image);
     const ranges = server.seen.filter((q) => q.path === "/gpt?ranges" && q.headers.range !== undefined);
-    const parts = Array.from({ length: 24 / 2 - 1 }, (_, k) => `bytes=${(k + 1) * PART}-${(k + 2) * PART - 1}`);
-    assert.deepEqual(
-      ranges.map((q) => q.headers.range).sort(),
-      parts.sort(),
-      "2 MiB parts (32 MiB / (2 × 8 connections))",
-    );
+    const parts = Array.from({ length: 24 / 4 - 1 }, (_, k) => `bytes=${(k + 1) * PART}-${(k + 2) * PART - 1}`);
+    assert.deepEqual(ranges.map((q) => q.headers.range).sort(), parts.sort(), "4 MiB parts (32 MiB / 8 connections)");
     const log = r.events.filter((e) => e.phase === "log").map((e) => (e.phase === "log" ? e.message : ""));
     assert.ok(
       log.some((m) => /^wrote \d+ bytes .*sha512 verified/.test(m)),
