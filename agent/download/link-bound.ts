@@ -41,41 +41,49 @@ export const QUICK_WINDOWS = 2;
 
 // The judge of a download on one connection, called every window with the connection's rate:
 // false while that rate is at least ENOUGH of the hash's speed (`hashSpeed`, bytes per ms; undefined
-// while unknown); below CLEARLY_SLOW of it, QUICK_WINDOWS calm windows of `threads` (linkBound); in
+// while unknown); below CLEARLY_SLOW of it, QUICK_WINDOWS calm windows of `threads` in a row; in
 // between, or while the hash's speed is unknown, WINDOWS calm windows in a row.
 export function splitJudge(
   threads: (Utilized | [Utilized, number])[],
   hashSpeed: () => number | undefined,
 ): (bytesPerMs: number) => boolean {
-  const patient = linkBound(threads);
-  const quick = linkBound(threads, BUSY, QUICK_WINDOWS);
+  const streak = calmStreak(threads);
   return (bytesPerMs) => {
-    const [calm, calmNow] = [patient(), quick()]; // both called every window: each keeps its own clock
+    const calm = streak(); // called every window: it keeps the clock
     const hash = hashSpeed();
-    if (hash === undefined) return calm;
+    if (hash === undefined) return calm >= WINDOWS;
     if (bytesPerMs >= ENOUGH * hash) return false;
-    return bytesPerMs < CLEARLY_SLOW * hash ? calmNow : calm;
+    return calm >= (bytesPerMs < CLEARLY_SLOW * hash ? QUICK_WINDOWS : WINDOWS);
   };
 }
 
 // `threads` each with its own bound (default BUSY): true when, in each of the last `windows`
 // windows, every thread was busy less than its bound.
 export function linkBound(threads: (Utilized | [Utilized, number])[], busy = BUSY, windows = WINDOWS): () => boolean {
+  const streak = calmStreak(threads, busy);
+  return () => streak() >= windows;
+}
+
+// How many windows in a row, up to this call, every thread was busy less than its bound (the
+// first call only starts the clock, and the first window, the start-up, is left out).
+function calmStreak(threads: (Utilized | [Utilized, number])[], busy = BUSY): () => number {
   const sources = threads.map((t) => (Array.isArray(t) ? t : ([t, busy] as const)));
-  const marks: EventLoopUtilization[][] = [];
-  const calm = (from: EventLoopUtilization[], to: EventLoopUtilization[]) =>
-    to.every((u, i) => {
+  let last: EventLoopUtilization[] | undefined;
+  let windows = 0; // windows measured so far
+  let streak = 0;
+  return () => {
+    const now = sources.map(([t]) => t.eventLoopUtilization());
+    const from = last;
+    last = now;
+    if (from === undefined || windows++ === 0) return 0;
+    const calm = now.every((u, i) => {
       const active = u.active - from[i]!.active;
       const idle = u.idle - from[i]!.idle;
       // a thread asleep through the window may report nothing yet: idle
       return active + idle <= 0 || active / (active + idle) < sources[i]![1];
     });
-  return () => {
-    marks.push(sources.map(([t]) => t.eventLoopUtilization()));
-    // the first call only starts the clock; then the first window is left out (the start-up)
-    if (marks.length < windows + 2) return false;
-    marks.shift();
-    return marks.every((m, k) => k === 0 || calm(marks[k - 1]!, m));
+    streak = calm ? streak + 1 : 0;
+    return streak;
   };
 }
 
