@@ -232,8 +232,9 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
       if (parts.length === 1) {
         if (parts[0]!.received >= o.total - partBytes) return clearInterval(judge);
         const from = ticks.at(-3) ?? ticks[0]!;
-        const rate = (now.got - from.got) / Math.max(1, now.at - from.at);
-        const waited = (now.starved - from.starved) / Math.max(1, now.at - from.at);
+        const span = Math.max(1, now.at - from.at);
+        const rate = (now.got - from.got) / span;
+        const waited = (now.starved - from.starved) / span;
         // the judge is asked every window (it keeps its own clock), the consumer's wait decides too
         if (!(o.shouldSplit?.(rate) ?? true) || waited < STARVED) return;
         before = rate;
