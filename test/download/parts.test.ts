@@ -371,3 +371,49 @@ test("no split while the consumer is the one behind (it never waits for bytes), 
   assert.ok(asked >= 5, `the judge was asked ${asked} times`);
   assert.equal(opened, 0, "no ranged request");
 });
+
+test("the chunks of a part are yielded as they arrived, never joined into a new buffer", async () => {
+  // sixteen 4 KiB chunks already buffered in the body before anything reads it: the stream's own
+  // async iterator would hand them over as one joined 64 KiB copy
+  const chunks = Array.from({ length: 16 }, (_, i) => Buffer.alloc(4 * KiB, i));
+  const body = new Readable({ read() {}, highWaterMark: 1 << 20 });
+  for (const c of chunks) body.push(c);
+  body.push(null);
+  let discarded = 0;
+  const first = {
+    status: 200,
+    headers: {},
+    body,
+    error: () => undefined,
+    discard: () => {
+      discarded++;
+    },
+    url: new URL("http://x/"),
+  };
+  const total = chunks.length * 4 * KiB;
+  const parts = orderedParts({
+    first,
+    total,
+    validator: ETAG,
+    connections: 1,
+    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    step: "download",
+    open: async () => {
+      throw new Error("no second connection expected");
+    },
+    transient: (e) => e,
+    warn: () => {},
+    splitAfterMs: 1000,
+  });
+  const got: Buffer[] = [];
+  for await (const chunk of parts) got.push(chunk);
+  assert.deepEqual(
+    got.map((c) => c.length),
+    chunks.map((c) => c.length),
+  );
+  assert.ok(
+    got.every((c, i) => c.buffer === chunks[i]!.buffer && c.byteOffset === chunks[i]!.byteOffset),
+    "the same memory, not a copy",
+  );
+  assert.equal(discarded, 0);
+});
