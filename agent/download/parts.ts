@@ -199,7 +199,7 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
   const connections = [connection(0, o.first)];
   // The rest of the image from the part boundary after what the first connection has, in parts
   // for the other connections. Too late when the first connection is already in its last part.
-  const split = () => {
+  const split = (why = "") => {
     const first = parts[0]!;
     const end = (Math.floor(first.received / partBytes) + 1) * partBytes;
     if (end >= o.total || parts.length > 1) return;
@@ -209,7 +209,7 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
     }
     const opened = Math.min(o.connections, parts.length);
     for (let c = 1; c < opened; c++) connections.push(connection(c));
-    o.info?.(`the link is the limit: ${opened} connections from byte ${end}, in parts of ${partBytes} bytes`);
+    o.info?.(`the link is the limit${why}: ${opened} connections from byte ${end}, in parts of ${partBytes} bytes`);
   };
   // The judge: every splitAfterMs, while on one connection, asks shouldSplit. After a split it
   // checks that the connections together bring the bytes clearly faster than the one did (over
@@ -223,6 +223,7 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
   let splitAt = -1; // the tick of the split
   let before = 0; // bytes per ms on one connection, up to the split
   let judge: NodeJS.Timeout | undefined;
+  const started = performance.now();
   if ((o.splitAfterMs ?? 0) <= 0) split();
   else {
     judge = setInterval(() => {
@@ -240,7 +241,11 @@ export async function* orderedParts(o: PartsOptions): AsyncGenerator<Buffer> {
         if (!(o.shouldSplit?.(rate) ?? true) || waited < STARVED) return;
         before = rate;
         splitAt = ticks.length - 1;
-        return split();
+        // what the judge saw, in the message: a split that was not needed can be told from its log
+        const seen = `${Math.round(got / 1e6)} MB in its first ${Math.round(at - started)} ms`;
+        return split(
+          ` (one connection: ${Math.round(rate / 1e3)} MB/s, ${seen}, waiting for bytes ${Math.round(waited * 100)}% of the time)`,
+        );
       }
       if (ticks.length - 1 < splitAt + 3) return;
       clearInterval(judge);

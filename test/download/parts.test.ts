@@ -250,6 +250,12 @@ test("a slow first connection (the link is the limit): more connections open aft
     Array.from({ length: starts.length }, (_, i) => first + i * PART),
     "every part from there, once",
   );
+  // the split says what the judge saw: the one connection's rate, its bytes so far, the wait for them
+  const said = warnings(s.events).find((m) => m.startsWith("the link is the limit"));
+  assert.match(
+    said ?? "",
+    /^the link is the limit \(one connection: \d+ MB\/s, \d+ MB in its first \d+ ms, waiting for bytes \d+% of the time\): 4 connections from byte \d+/,
+  );
 });
 
 test("the judge is asked with the first connection's rate, and while it says no the download stays on one connection", async () => {
