@@ -186,7 +186,7 @@ function printSection(s: Section): void {
 }
 
 function printRaw(rows: RawRow[]): void {
-  log("\nBYOI raw streaming onto a sparse file on /dev/shm (uncapped server), sha512, first MiB last\n");
+  log("\nBYOI raw streaming onto a file of zeros on /dev/shm (uncapped server), sha512, first MiB last\n");
   printTable([
     ["", "image", "wall s", "MB/s", "cpu s", "peak RSS MB"],
     ...rows.map((r) => [
