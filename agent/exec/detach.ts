@@ -7,9 +7,9 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isSea } from "node:sea";
 import { finished } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { selfArgs } from "./self.ts";
 
 export const DETACHED_FILE = "detached.json";
 export const DETACHED_STDOUT = "stdout.log";
@@ -62,12 +62,4 @@ export async function startDetached(o: DetachOptions): Promise<number> {
   while (o.started !== undefined && !done && !o.started() && Date.now() < deadline) await sleep(50);
   child.unref();
   return pid;
-}
-
-// How to run this byol again: the executable itself inside a single executable application,
-// otherwise node with the same flags and entry script (bin/byol.mjs, dist/byol.mjs).
-function selfArgs(): string[] {
-  if (isSea()) return [];
-  const script = process.argv[1];
-  return script === undefined ? [] : [...process.execArgv, script];
 }

@@ -6,8 +6,11 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { downloadImage } from "../../agent/download/image.ts";
+import { startInOneArena, wantsOneArena } from "../../agent/exec/one-arena.ts";
 import type { ChecksumType } from "../../agent/request/types.ts";
 
+// as `byol fetch` does: start again with one malloc arena first (agent/exec/one-arena.ts)
+if (wantsOneArena(["fetch"], process.env, process.platform)) startInOneArena(process.argv.slice(2));
 const [url, destination, algorithm = "sha512", expected, connections] = process.argv.slice(2);
 if (url === undefined || destination === undefined) throw new Error("usage: byol-run.ts URL DEST [ALGO] [HEX]");
 const checksum =

@@ -11,12 +11,15 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { startInOneArena, wantsOneArena } from "../../agent/exec/one-arena.ts";
 import { install } from "../../agent/install.ts";
 import { buildPlan } from "../../agent/plan/index.ts";
 import type { Plan } from "../../agent/plan/types.ts";
 import { parseInventory } from "../../agent/probe/inventory-file.ts";
 import { parseRequest } from "../../agent/request/index.ts";
 
+// as `byol install` does: start again with one malloc arena first (agent/exec/one-arena.ts)
+if (wantsOneArena(["install"], process.env, process.platform)) startInOneArena(process.argv.slice(2));
 const [url, path, size, expected, connections] = process.argv.slice(2);
 if (url === undefined || path === undefined || size === undefined || expected === undefined) {
   throw new Error("usage: raw-run.ts URL TARGET TARGET_BYTES SHA512_HEX");
