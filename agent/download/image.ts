@@ -50,7 +50,7 @@ export interface DownloadOptions {
   retry?: RetryPolicy;
   connections?: number; // parallel ranged connections when the server allows; 1: one connection. Default 8
   partBytes?: number; // the size of a part over several connections; default 32 MiB / connections, ≤ 8 MiB
-  reorderBytes?: number; // parts ahead of the one being hashed held in memory, at most; default 32 MiB
+  reorderBytes?: number; // parts ahead of the one being hashed held in memory, at most; default 24 MiB
   // the one connection is judged this often, and more are opened once the link (not the CPU) is
   // seen to be the limit; 0: at once. Default 200 ms
   splitAfterMs?: number;

@@ -27,12 +27,17 @@ import { isRetryableStatus, type RetryPolicy, retryDelayMs } from "./retry.ts";
 export const DEFAULT_CONNECTIONS = 8;
 // Parts ahead of the consumer held in memory, all connections together. The issue allows 64 MiB;
 // measured on loopback (8 connections, hash-bound), peak RSS grows with it: 64 MiB -> ~240 MB,
-// 32 -> ~185, 16 -> ~165. 32 MiB keeps parts of 4 MiB at 8 connections. Smaller parts did better on
-// loopback (2 MiB: 6% faster and ~20 MB less, capped at 40 MB/s per connection), but every part costs
-// a round trip with nothing received: at 50 ms to a far server that caps each connection at 40 MB/s,
-// a connection brings ~68% of its cap with 4 MiB parts and ~51% with 2 MiB, and far servers are
-// what several connections are for.
-export const REORDER_BYTES = 32 * 1024 * 1024;
+// 32 -> ~185, 16 -> ~165 (before one malloc arena). Measured again, 512 MiB capped at 40 MB/s per
+// connection, 8 connections, one arena (three runs each): 32 MiB 155-157 MB, 24 MiB 141-147 MB, in
+// the same wall time (2.92-3.07 s). The head part always has room of its own (HEAD_QUEUE_BYTES), so
+// a bound below connections × part only makes the connections furthest ahead wait.
+export const REORDER_BYTES = 24 * 1024 * 1024;
+// Parts are PART_BUDGET_BYTES / connections, at most 8 MiB: 4 MiB at 8 connections. Smaller parts did
+// better on loopback (2 MiB: 6% faster and ~20 MB less, capped at 40 MB/s per connection), but every
+// part costs a round trip with nothing received: at 50 ms to a far server that caps each connection
+// at 40 MB/s, a connection brings ~68% of its cap with 4 MiB parts and ~51% with 2 MiB, and far
+// servers are what several connections are for.
+const PART_BUDGET_BYTES = 32 * 1024 * 1024;
 const MAX_PART_BYTES = 8 * 1024 * 1024;
 const HEAD_QUEUE_BYTES = 4 * 1024 * 1024; // how far the part being consumed may run ahead of the consumer
 // the same on one connection (before a split): socket reads held longer survive young-generation
@@ -51,7 +56,7 @@ export interface PartsOptions {
   total: number; // its Content-Length
   validator: string; // its strong ETag or Last-Modified, sent as If-Range
   connections: number;
-  partBytes?: number; // default: bufferBytes / connections, at most 8 MiB
+  partBytes?: number; // default: bufferBytes (or 32 MiB when not given) / connections, at most 8 MiB
   bufferBytes?: number; // default REORDER_BYTES
   retry: RetryPolicy;
   step: string;
@@ -78,7 +83,7 @@ interface Part {
 // Whether a download of `total` bytes is worth cutting into parts.
 export function partBytesFor(total: number, connections: number, partBytes?: number, bufferBytes?: number) {
   const size =
-    partBytes ?? Math.min(MAX_PART_BYTES, Math.floor((bufferBytes ?? REORDER_BYTES) / Math.max(1, connections)));
+    partBytes ?? Math.min(MAX_PART_BYTES, Math.floor((bufferBytes ?? PART_BUDGET_BYTES) / Math.max(1, connections)));
   return connections > 1 && total >= 2 * size ? size : undefined;
 }
 

@@ -23,7 +23,7 @@ import { allZero, gptImage, isGpt, MiB, mbrImage, readBytes, shimTools, sparseDi
 import { type Served, send, serve } from "../support/image-server.ts";
 import { testRun } from "../support/run.ts";
 
-const PART = 4 * MiB; // the download's parts at 8 connections: its 32 MiB reorder budget / 8
+const PART = 4 * MiB; // the download's parts at 8 connections: 32 MiB / 8
 
 // the inventory's disk (the probe accepts /dev paths only); the plan's steps then name the file instead
 const FAKE_DISK = "/dev/byol-test-nonexistent-byoi";
