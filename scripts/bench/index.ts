@@ -96,7 +96,8 @@ async function section(file: string, cap?: number): Promise<Section> {
         const t = await timed(row.argv);
         if (!t.stdout.includes(row.expect)) throw new Error(`${row.name}: wrong digest: ${t.stdout}`);
         results.get(row.name)!.push(t);
-        for (const note of notesOf(row.name, t)) log(note);
+        // named with the server: the notes of a section come before its table is printed
+        for (const note of notesOf(`${server.name}: ${row.name}`, t)) log(note);
         await rm(OUT, { force: true });
       }
     }
