@@ -48,7 +48,7 @@ const SINGLE_QUEUE_BYTES = 256 * 1024;
 // behind it) waited for its bytes at least this share of the time: when the writes are the limit,
 // the consumer is not waiting, and more connections would only add work. (This rule came from a
 // misread bench: the split lines it printed under the uncapped table were the capped server's.
-// The rule stands on its own; no uncapped split was ever seen.)
+// The rule stands on its own; no uncapped split shows in the bench logs since it came.)
 const STARVED = 0.5;
 const GAIN = 1.3; // after a split, the connections together must bring this much more than the one did
 

@@ -1,6 +1,7 @@
 // The benchmark's input: 2 GiB of random bytes, made once and cached with its digests, and
 // the byol download bundled the way it ships (one plain .mjs: no type stripping at run time).
 
+import { execFileSync } from "node:child_process";
 import { createCipheriv, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
@@ -11,6 +12,18 @@ import { timed } from "./timed.ts";
 
 // 2 GiB; BYOL_BENCH_MIB sets another size (a quick smoke run of the bench itself)
 export const SIZE = Number(process.env.BYOL_BENCH_MIB ?? 2048) * 1024 ** 2;
+
+// `bytes` of zeros (rounded up to 4 MiB) into `file`, replacing what it held: on tmpfs, every page
+// of it allocated.
+export function writeZeros(file: string, bytes: number): void {
+  execFileSync("dd", [
+    "if=/dev/zero",
+    `of=${file}`,
+    "bs=4M",
+    `count=${Math.ceil(bytes / (4 * 1024 ** 2))}`,
+    "status=none",
+  ]);
+}
 
 export function cacheDir(): string {
   return join(process.env.BYOL_CACHE ?? join(homedir(), ".cache", "byol"), "bench");

@@ -7,13 +7,12 @@
 // object); --only-raw (the raw rows only); --loop (the raw target is a loop device).
 // Run it alone on the machine: `flock /tmp/byol-vm.lock npm run bench`.
 
-import { execFileSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { copyFile, mkdir, rename, rm, truncate } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleRunner, cacheDir, digestOf, ensureImage, SIZE } from "./fixture.ts";
+import { bundleRunner, cacheDir, digestOf, ensureImage, SIZE, writeZeros } from "./fixture.ts";
 import { type RawRow, rawStreamBench } from "./raw-stream.ts";
 import { startServer } from "./servers.ts";
 import { startupBench } from "./startup.ts";
@@ -222,13 +221,7 @@ function printTable(table: string[][]): void {
 // much was written there and freed, as on a bare-metal rescue system, whose memory is always at hand.
 function primeMemory(bytes: number): void {
   const file = `${SHM}/primer`;
-  execFileSync("dd", [
-    "if=/dev/zero",
-    `of=${file}`,
-    "bs=4M",
-    `count=${Math.ceil(bytes / (4 * 1024 ** 2))}`,
-    "status=none",
-  ]);
+  writeZeros(file, bytes);
   rmSync(file);
 }
 

@@ -1,7 +1,7 @@
 // The raw-streaming rows of `npm run bench` (BYOI): byol install streams a raw GPT image from loopback HTTP
 // onto a target, hash in the same pass and first MiB last (over 8 connections and over one),
 // against `curl | dd` followed by a separate sha512sum of what was written. Run for a 512 MiB and
-// a 2 GiB image: byol's peak RSS must stay flat (its buffers are fixed: the 64 MiB reorder
+// a 2 GiB image: byol's peak RSS must stay flat (its buffers are fixed: the 24 MiB reorder
 // bound, 4 batches of 4 MiB and the 1 MiB head).
 // The target is a file of zeros on /dev/shm (image + 64 MiB), or with --loop a loop device over it.
 
@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
-import { bundleScript, digestOf, SIZE } from "./fixture.ts";
+import { bundleScript, digestOf, SIZE, writeZeros } from "./fixture.ts";
 import { startServer } from "./servers.ts";
 import { notesOf, type Timing, timed } from "./timed.ts";
 
@@ -48,8 +48,7 @@ export async function rawStreamBench(o: RawStreamOptions): Promise<RawRow[]> {
       // the first row alone paid for tmpfs's page allocation and the rows after it wrote into pages
       // it left (measured by hand, 2 GiB, four pairs: +0.27 to +0.38 s of wall time each, and the
       // first row is byol's default).
-      await truncate(file, 0).catch(() => {});
-      execFileSync("dd", ["if=/dev/zero", `of=${file}`, "bs=4M", `count=${size / (4 * MiB) + 16}`, "status=none"]);
+      writeZeros(file, size + 64 * MiB);
       if (o.loop) loop = execFileSync("losetup", ["-f", "--show", file], { encoding: "utf8" }).trim();
       const target = loop ?? file;
       const byol = (connections: number, label: string): [string, string[], boolean] => [
